@@ -1,0 +1,183 @@
+//! Command-line interface: clap definitions and dispatch.
+
+use std::ffi::OsString;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::error::Error;
+use crate::kustomize::{self, loader::LoadRestrictor, loader::Loader};
+use crate::source::SourceMap;
+use crate::yaml::emit;
+
+/// Exit codes.
+pub const EXIT_OK: u8 = 0;
+pub const EXIT_FINDINGS: u8 = 1;
+pub const EXIT_USAGE: u8 = 2;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "fluxlint",
+    version,
+    about = "Prove that a FluxCD multi-environment repo keeps its promises"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+    /// Never colour the output.
+    #[arg(long, global = true)]
+    pub no_color: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Render the kustomization in DIR and print it as a YAML stream (like `kubectl kustomize DIR`).
+    Build(BuildArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct BuildArgs {
+    /// Directory holding a kustomization.yaml.
+    pub dir: PathBuf,
+    /// Append `# path:line` to every value that a patch, generator or transformer set.
+    #[arg(long)]
+    pub origins: bool,
+    /// Where files may be read from: below each kustomization (root-only) or anywhere in the repo (none).
+    #[arg(long, value_enum, default_value = "root-only")]
+    pub load_restrictor: Restrictor,
+    /// Repository root: nothing outside it is read. Default: the nearest parent holding `.git`,
+    /// `clusters/` or `fluxlint.yaml`, else the current directory when DIR is below it, else DIR.
+    #[arg(long)]
+    pub root: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum Restrictor {
+    RootOnly,
+    None,
+}
+
+/// Runs the CLI; returns the process exit code.
+pub fn run(
+    args: impl IntoIterator<Item = OsString>,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> ExitCode {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_USAGE } else { EXIT_OK };
+            let text = if std::io::stderr().is_terminal() {
+                e.render().ansi().to_string()
+            } else {
+                e.render().to_string()
+            };
+            if e.use_stderr() {
+                let _ = write!(stderr, "{text}");
+            } else {
+                let _ = write!(stdout, "{text}");
+            }
+            return ExitCode::from(code);
+        }
+    };
+    let color =
+        !cli.no_color && std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    match cli.command {
+        Command::Build(args) => build(&args, color, stdout, stderr),
+    }
+}
+
+/// Finds the repository root for a path.
+pub fn find_root(dir: &Path) -> PathBuf {
+    let abs = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+    let mut cur = Some(abs.as_path());
+    while let Some(d) = cur {
+        if d.join(".git").exists()
+            || d.join("clusters").is_dir()
+            || d.join("fluxlint.yaml").is_file()
+        {
+            return d.to_path_buf();
+        }
+        cur = d.parent();
+    }
+    if let Ok(cwd) = std::env::current_dir().and_then(|c| c.canonicalize())
+        && abs.starts_with(&cwd)
+    {
+        return cwd;
+    }
+    abs
+}
+
+fn build(
+    args: &BuildArgs,
+    color: bool,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> ExitCode {
+    if !args.dir.is_dir() {
+        let _ = writeln!(
+            stderr,
+            "error: '{}' is not a directory holding a kustomization",
+            args.dir.display()
+        );
+        return ExitCode::from(EXIT_USAGE);
+    }
+    let root = match &args.root {
+        Some(r) => r.clone(),
+        None => find_root(&args.dir),
+    };
+    let restrictor = match args.load_restrictor {
+        Restrictor::RootOnly => LoadRestrictor::RootOnly,
+        Restrictor::None => LoadRestrictor::None,
+    };
+    let sources = Arc::new(SourceMap::new());
+    let loader = match Loader::new(&root, restrictor, Arc::clone(&sources)) {
+        Ok(l) => l,
+        Err(e) => {
+            report(&e, &sources, color, stderr);
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
+    let dir = args.dir.canonicalize().unwrap_or_else(|_| args.dir.clone());
+    if !dir.starts_with(loader.root()) {
+        let _ = writeln!(
+            stderr,
+            "error: '{}' is outside the repository root '{}'",
+            args.dir.display(),
+            loader.root().display()
+        );
+        return ExitCode::from(EXIT_USAGE);
+    }
+    match kustomize::build(&loader, &dir) {
+        Ok(resmap) => {
+            let label = |s| sources.describe_line(s);
+            let origins: Option<emit::OriginLabel> = if args.origins { Some(&label) } else { None };
+            let text = emit::emit_stream(resmap.resources.iter().map(|r| &r.node), origins);
+            let _ = stdout.write_all(text.as_bytes());
+            ExitCode::from(EXIT_OK)
+        }
+        Err(e) => {
+            report(&e, &sources, color, stderr);
+            ExitCode::from(EXIT_FINDINGS)
+        }
+    }
+}
+
+/// Writes a miette report of an error to stderr.
+pub fn report(e: &Error, sources: &SourceMap, color: bool, stderr: &mut dyn Write) {
+    let report = e.to_report(sources);
+    let theme = if color {
+        miette::GraphicalTheme::unicode()
+    } else {
+        miette::GraphicalTheme::unicode_nocolor()
+    };
+    let handler = miette::GraphicalReportHandler::new_themed(theme).with_links(false);
+    let mut out = String::new();
+    if handler.render_report(&mut out, report.as_ref()).is_err() {
+        out = e.one_line(sources);
+    }
+    let _ = writeln!(stderr, "{out}");
+}

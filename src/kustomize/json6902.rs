@@ -1,0 +1,1 @@
+//! TODO(#2): JSON 6902 patch.

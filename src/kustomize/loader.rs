@@ -1,0 +1,234 @@
+//! Reading files for a build: every path is resolved (`..`, symlinks) and must stay inside the
+//! repository root; with `--load-restrictor root-only` a kustomization may only read files below its
+//! own directory. Files are read and parsed once and shared.
+
+use std::collections::HashMap;
+use std::path::{Component, Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use crate::error::{Error, Result};
+use crate::source::{FileId, SourceMap, Span};
+use crate::yaml::{Document, SetBy, parse_stream};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum LoadRestrictor {
+    #[default]
+    RootOnly,
+    None,
+}
+
+/// A parsed file.
+#[derive(Debug)]
+pub struct Loaded {
+    pub file: FileId,
+    pub docs: Vec<Document>,
+}
+
+pub struct Loader {
+    /// Canonical repository root: nothing outside is ever read.
+    root: PathBuf,
+    pub restrictor: LoadRestrictor,
+    pub sources: Arc<SourceMap>,
+    texts: Mutex<HashMap<PathBuf, (FileId, Arc<str>)>>,
+    parsed: Mutex<HashMap<(PathBuf, u8), Arc<Loaded>>>,
+}
+
+fn by_key(by: SetBy) -> u8 {
+    by as u8
+}
+
+impl Loader {
+    pub fn new(root: &Path, restrictor: LoadRestrictor, sources: Arc<SourceMap>) -> Result<Loader> {
+        let root = root.canonicalize().map_err(|e| {
+            Error::new(
+                "missing-file",
+                format!("cannot open repository root {}: {e}", root.display()),
+            )
+        })?;
+        Ok(Loader {
+            root,
+            restrictor,
+            sources,
+            texts: Mutex::new(HashMap::new()),
+            parsed: Mutex::new(HashMap::new()),
+        })
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Path shown to users: relative to the repository root, with `/`.
+    pub fn display(&self, path: &Path) -> String {
+        match path.strip_prefix(&self.root) {
+            Ok(rel) if rel.as_os_str().is_empty() => ".".to_string(),
+            Ok(rel) => rel
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/"),
+            Err(_) => path.display().to_string(),
+        }
+    }
+
+    /// Joins `rel` onto `base` and resolves it; refuses what escapes the repository root, and (with
+    /// root-only) what escapes `restrict_to`.
+    pub fn resolve(
+        &self,
+        base: &Path,
+        rel: &str,
+        restrict_to: Option<&Path>,
+        span: Span,
+    ) -> Result<PathBuf> {
+        let joined = base.join(rel);
+        let lexical = normalize(&joined);
+        let canon = match joined.canonicalize() {
+            Ok(p) => p,
+            Err(e) => {
+                let why = if e.raw_os_error() == Some(40) {
+                    "too many levels of symbolic links (a symlink loop?)".to_string()
+                } else if e.kind() == std::io::ErrorKind::NotFound {
+                    "no such file or directory".to_string()
+                } else {
+                    e.to_string()
+                };
+                // say "escapes" rather than "missing" for paths that would leave the repo anyway
+                if !lexical.starts_with(&self.root) {
+                    return Err(self.escape_error(rel, span));
+                }
+                return Err(Error::at(
+                    "missing-file",
+                    span,
+                    format!("'{}': {why}", self.display(&lexical)),
+                )
+                .with_label("referenced here"));
+            }
+        };
+        if !canon.starts_with(&self.root) {
+            return Err(self.escape_error(rel, span));
+        }
+        if self.restrictor == LoadRestrictor::RootOnly
+            && let Some(dir) = restrict_to
+            && !canon.starts_with(dir)
+            && canon.is_file()
+        {
+            return Err(Error::at(
+                "load-restrictor",
+                span,
+                format!(
+                    "security; file '{}' is not in or below '{}'",
+                    self.display(&canon),
+                    self.display(dir)
+                ),
+            )
+            .with_label("outside this kustomization's directory")
+            .with_help(
+                "move the file below the kustomization, or build with `--load-restrictor none`",
+            ));
+        }
+        Ok(canon)
+    }
+
+    fn escape_error(&self, rel: &str, span: Span) -> Error {
+        Error::at(
+            "path-escape",
+            span,
+            format!(
+                "'{rel}' resolves outside the repository root {}",
+                self.root.display()
+            ),
+        )
+        .with_label("leaves the repository")
+        .with_help("fluxlint never reads files outside the repository root")
+    }
+
+    /// Reads a file (once) and registers it in the source map.
+    pub fn read(&self, path: &Path, span: Span) -> Result<(FileId, Arc<str>)> {
+        if let Some(x) = self.lock_texts().get(path) {
+            return Ok(x.clone());
+        }
+        let bytes = std::fs::read(path).map_err(|e| {
+            Error::at(
+                "missing-file",
+                span,
+                format!("cannot read '{}': {e}", self.display(path)),
+            )
+        })?;
+        let text: Arc<str> = match String::from_utf8(bytes) {
+            Ok(s) => Arc::from(s.strip_prefix('\u{feff}').unwrap_or(&s)),
+            Err(_) => {
+                return Err(Error::at(
+                    "encoding",
+                    span,
+                    format!("'{}' is not UTF-8 text", self.display(path)),
+                ));
+            }
+        };
+        let mut texts = self.lock_texts();
+        if let Some(x) = texts.get(path) {
+            return Ok(x.clone());
+        }
+        let id = self
+            .sources
+            .add(self.display(path), path, Arc::clone(&text));
+        texts.insert(path.to_path_buf(), (id, Arc::clone(&text)));
+        Ok((id, text))
+    }
+
+    /// Reads and parses a YAML file (once per role).
+    pub fn load_yaml(&self, path: &Path, by: SetBy, span: Span) -> Result<Arc<Loaded>> {
+        let key = (path.to_path_buf(), by_key(by));
+        if let Some(x) = self.lock_parsed().get(&key) {
+            return Ok(Arc::clone(x));
+        }
+        let (file, text) = self.read(path, span)?;
+        let docs = parse_stream(&text, file, by)
+            .map_err(|e| Error::at("yaml", e.span, e.message).with_label("here"))?;
+        let loaded = Arc::new(Loaded { file, docs });
+        self.lock_parsed().insert(key, Arc::clone(&loaded));
+        Ok(loaded)
+    }
+
+    /// Registers text that does not come from a file of its own (inline patches are spans of their
+    /// kustomization instead; this is for generated text such as a synthesized kustomization).
+    pub fn add_virtual(&self, display: String, text: Arc<str>) -> FileId {
+        self.sources.add(display.clone(), Path::new(&display), text)
+    }
+
+    fn lock_texts(&self) -> std::sync::MutexGuard<'_, HashMap<PathBuf, (FileId, Arc<str>)>> {
+        self.texts.lock().unwrap_or_else(|e| e.into_inner())
+    }
+    fn lock_parsed(&self) -> std::sync::MutexGuard<'_, HashMap<(PathBuf, u8), Arc<Loaded>>> {
+        self.parsed.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// Lexical normalization (`a/./b/../c` → `a/c`) without touching the file system.
+pub fn normalize(p: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            c => out.push(c.as_os_str()),
+        }
+    }
+    out
+}
+
+/// Is this a remote resource (git or http URL) that fluxlint does not fetch?
+pub fn is_remote(entry: &str) -> bool {
+    entry.starts_with("http://")
+        || entry.starts_with("https://")
+        || entry.starts_with("git@")
+        || entry.starts_with("git::")
+        || entry.starts_with("ssh://")
+        || entry.starts_with("github.com/")
+        || entry.starts_with("gitlab.com/")
+        || entry.starts_with("bitbucket.org/")
+        || entry.starts_with("oci://")
+        || entry.contains("?ref=")
+        || entry.contains(".git//")
+}

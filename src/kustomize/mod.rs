@@ -1,0 +1,256 @@
+//! The kustomize engine: a directory in, the resources `kustomize build` would print out.
+//!
+//! The flow follows kustomize's `KustTarget`: accumulate resources (files, directories, nested
+//! kustomizations), apply components, run generators, run the built-in transformers in kustomize's
+//! order, then — once, at the top — append content hashes, fix name references, resolve vars, drop
+//! local-config resources and sort.
+
+pub mod defaults;
+pub mod fieldspec;
+pub mod generators;
+pub mod hash;
+pub mod images;
+pub mod json6902;
+pub mod kustomization;
+pub mod labels;
+pub mod loader;
+pub mod name_affix;
+pub mod name_reference;
+pub mod namespace;
+pub mod order;
+pub mod patches;
+pub mod plugins;
+pub mod replacements;
+pub mod replicas;
+pub mod resource;
+pub mod strategic_merge;
+pub mod vars;
+
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+use crate::source::Span;
+use crate::yaml::{Node, SetBy, Value};
+
+use fieldspec::TransformerConfig;
+use kustomization::Kustomization;
+use loader::{Loader, is_remote};
+use resource::{ResMap, Resource, validate_resource};
+
+/// What one kustomization level hands to its parent.
+#[derive(Debug, Default)]
+pub struct Accumulator {
+    pub resmap: ResMap,
+    pub config: TransformerConfig,
+    pub vars: Vec<vars::Var>,
+}
+
+/// What a transformer needs to know about the kustomization it runs for.
+pub struct Ctx<'a> {
+    pub loader: &'a Loader,
+    pub k: &'a Kustomization,
+    pub config: &'a TransformerConfig,
+}
+
+/// Builds the kustomization in `dir`, as `kustomize build dir` does.
+pub fn build(loader: &Loader, dir: &Path) -> Result<ResMap> {
+    let dir = loader.resolve(dir, ".", None, Span::NONE)?;
+    let mut stack = Vec::new();
+    let top = Kustomization::load(loader, &dir, Span::NONE)?;
+    let mut acc = Accumulator {
+        config: TransformerConfig::defaults(),
+        ..Default::default()
+    };
+    accumulate_target(loader, &top, &mut acc, &mut stack)?;
+    hash::add_hashes(&mut acc.resmap)?;
+    name_reference::fix(&mut acc.resmap, &acc.config)?;
+    vars::resolve(&mut acc.resmap, &acc.vars, &acc.config)?;
+    acc.resmap.resources.retain(|r| !r.is_local_config());
+    order::sort(&top, &mut acc.resmap)?;
+    Ok(acc.resmap)
+}
+
+/// One kustomization (or component) applied onto `acc`.
+pub fn accumulate_target(
+    loader: &Loader,
+    k: &Kustomization,
+    acc: &mut Accumulator,
+    stack: &mut Vec<PathBuf>,
+) -> Result<()> {
+    if stack.contains(&k.dir) {
+        let chain: Vec<String> = stack
+            .iter()
+            .chain(std::iter::once(&k.dir))
+            .map(|p| loader.display(p))
+            .collect();
+        return Err(Error::new(
+            "cycle",
+            format!("cycle detected in kustomizations: {}", chain.join(" -> ")),
+        ));
+    }
+    stack.push(k.dir.clone());
+    let r = accumulate_inner(loader, k, acc, stack);
+    stack.pop();
+    r
+}
+
+fn accumulate_inner(
+    loader: &Loader,
+    k: &Kustomization,
+    acc: &mut Accumulator,
+    stack: &mut Vec<PathBuf>,
+) -> Result<()> {
+    plugins::reject_unsupported(k)?;
+    let mut entries = k.str_list("resources")?;
+    entries.extend(k.str_list("bases")?);
+    for (entry, span) in entries {
+        accumulate_resource(loader, k, &entry, span, acc, stack)?;
+    }
+    for (entry, span) in k.str_list("components")? {
+        if is_remote(&entry) {
+            return Err(remote_error(&entry, span));
+        }
+        let dir = loader.resolve(&k.dir, &entry, None, span)?;
+        if !dir.is_dir() {
+            return Err(Error::at(
+                "component",
+                span,
+                format!("component '{entry}' must be a directory holding a kind: Component"),
+            ));
+        }
+        let comp = Kustomization::load(loader, &dir, span)?;
+        if !comp.is_component {
+            return Err(Error::at(
+                "component",
+                span,
+                format!(
+                    "expected kind 'Component' for path '{}' but got 'Kustomization'",
+                    loader.display(&dir)
+                ),
+            ));
+        }
+        accumulate_target(loader, &comp, acc, stack)?;
+    }
+    // configurations and crds extend the field specs for this level and everything above it
+    for (entry, span) in k.str_list("configurations")? {
+        let path = k.resolve_file(loader, &entry, span)?;
+        let loaded = loader.load_yaml(&path, SetBy::Transformer, span)?;
+        for d in &loaded.docs {
+            let cfg = TransformerConfig::from_node(&d.root)?;
+            acc.config.merge(&cfg);
+        }
+    }
+    for (entry, span) in k.str_list("crds")? {
+        let path = k.resolve_file(loader, &entry, span)?;
+        let loaded = loader.load_yaml(&path, SetBy::Resource, span)?;
+        for d in &loaded.docs {
+            acc.config.merge(&plugins::config_from_crd(&d.root));
+        }
+    }
+    let config = acc.config.clone();
+    let ctx = Ctx {
+        loader,
+        k,
+        config: &config,
+    };
+    generators::run(&ctx, &mut acc.resmap)?;
+    plugins::run_generators(&ctx, &mut acc.resmap)?;
+    patches::apply_strategic_merge_field(&ctx, &mut acc.resmap)?;
+    patches::apply_patches_field(&ctx, &mut acc.resmap)?;
+    namespace::apply(&ctx, &mut acc.resmap)?;
+    name_affix::apply(&ctx, &mut acc.resmap)?;
+    labels::apply(&ctx, &mut acc.resmap)?;
+    patches::apply_json6902_field(&ctx, &mut acc.resmap)?;
+    replicas::apply(&ctx, &mut acc.resmap)?;
+    images::apply(&ctx, &mut acc.resmap)?;
+    replacements::apply(&ctx, &mut acc.resmap)?;
+    plugins::run_transformers(&ctx, &mut acc.resmap)?;
+    acc.vars.extend(vars::parse(k)?);
+    Ok(())
+}
+
+fn remote_error(entry: &str, span: Span) -> Error {
+    Error::at(
+        "remote-resource",
+        span,
+        format!("remote resource '{entry}' is not supported: fluxlint works offline"),
+    )
+    .with_label("remote")
+    .with_help("vendor the resource into the repository and refer to the local copy")
+}
+
+fn accumulate_resource(
+    loader: &Loader,
+    k: &Kustomization,
+    entry: &str,
+    span: Span,
+    acc: &mut Accumulator,
+    stack: &mut Vec<PathBuf>,
+) -> Result<()> {
+    if is_remote(entry) {
+        return Err(remote_error(entry, span));
+    }
+    let path = loader.resolve(&k.dir, entry, None, span)?;
+    if path.is_dir() {
+        let sub = Kustomization::load(loader, &path, span)?;
+        if sub.is_component {
+            return Err(Error::at(
+                "component",
+                span,
+                format!(
+                    "expected kind != 'Component' for path '{}'",
+                    loader.display(&path)
+                ),
+            )
+            .with_help("list a Component under `components:`, not `resources:`"));
+        }
+        let mut sub_acc = Accumulator {
+            config: TransformerConfig::defaults(),
+            ..Default::default()
+        };
+        accumulate_target(loader, &sub, &mut sub_acc, stack)?;
+        acc.resmap.append_all(sub_acc.resmap)?;
+        acc.config.merge(&sub_acc.config);
+        acc.vars.extend(sub_acc.vars);
+        return Ok(());
+    }
+    // a file: the load restrictor applies
+    let path = k.resolve_file(loader, entry, span)?;
+    for r in load_resources(loader, &path, span)? {
+        acc.resmap.append(r)?;
+    }
+    Ok(())
+}
+
+/// Reads the resources of one manifest file (multi-document; `List` kinds expanded).
+pub fn load_resources(loader: &Loader, path: &Path, span: Span) -> Result<Vec<Resource>> {
+    let loaded = loader.load_yaml(path, SetBy::Resource, span)?;
+    let mut out = Vec::new();
+    for d in &loaded.docs {
+        push_resource(d.root.clone(), d.span, &mut out)?;
+    }
+    Ok(out)
+}
+
+fn push_resource(node: Node, doc_span: Span, out: &mut Vec<Resource>) -> Result<()> {
+    validate_resource(&node, doc_span)?;
+    let kind = node.str_at(&["kind"]).unwrap_or("");
+    if kind.ends_with("List")
+        && let Some(items) = node.get("items").and_then(Node::as_seq)
+    {
+        for item in items {
+            push_resource(item.clone(), item.span(), out)?;
+        }
+        return Ok(());
+    }
+    let has_name = |key: &str| node.get("metadata").is_some_and(|md| md.get(key).is_some());
+    if matches!(node.value, Value::Map(_)) && !has_name("name") && !has_name("generateName") {
+        return Err(Error::at(
+            "resource",
+            doc_span,
+            format!("missing metadata.name in object of kind {kind}"),
+        ));
+    }
+    out.push(Resource::new(node, doc_span));
+    Ok(())
+}

@@ -1,0 +1,1 @@
+//! TODO(#2): strategic merge patch.

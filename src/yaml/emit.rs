@@ -1,0 +1,345 @@
+//! Emits [`Node`] trees as YAML in kustomize's style: keys sorted, list items flush with their key,
+//! strings quoted whenever a YAML 1.1 or 1.2 reader could take them for something else.
+
+use super::node::{Node, SetBy, Value};
+use super::parse::resolve_plain;
+use crate::source::Span;
+
+/// Describes a span for `--origins` comments (`path:line`).
+pub type OriginLabel<'a> = &'a dyn Fn(Span) -> String;
+
+/// One document, without the `---` separator.
+pub fn emit_document(node: &Node, origins: Option<OriginLabel>) -> String {
+    let mut out = String::new();
+    let e = Emitter { origins };
+    match &node.value {
+        Value::Map(m) if !m.is_empty() => e.map_body(node, 0, &mut out),
+        Value::Seq(s) if !s.is_empty() => e.seq_body(node, 0, &mut out),
+        _ => {
+            e.scalar_inline(node, 0, &mut out);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// A stream of documents separated by `---`.
+pub fn emit_stream<'a>(
+    docs: impl IntoIterator<Item = &'a Node>,
+    origins: Option<OriginLabel>,
+) -> String {
+    let mut out = String::new();
+    for (i, d) in docs.into_iter().enumerate() {
+        if i > 0 {
+            out.push_str("---\n");
+        }
+        out.push_str(&emit_document(d, origins));
+    }
+    out
+}
+
+struct Emitter<'a> {
+    origins: Option<OriginLabel<'a>>,
+}
+
+fn indent(out: &mut String, n: usize) {
+    for _ in 0..n {
+        out.push(' ');
+    }
+}
+
+impl Emitter<'_> {
+    fn comment(&self, node: &Node, out: &mut String) {
+        if let Some(f) = self.origins
+            && node.origin.by != SetBy::Resource
+            && !node.origin.span.is_none()
+        {
+            out.push_str(" # ");
+            out.push_str(&f(node.origin.span));
+        }
+    }
+
+    fn map_body(&self, node: &Node, ind: usize, out: &mut String) {
+        let Value::Map(m) = &node.value else { return };
+        let mut entries: Vec<_> = m.entries.iter().collect();
+        entries.sort_by(|a, b| a.key.cmp(&b.key));
+        for (i, e) in entries.iter().enumerate() {
+            if i > 0 {
+                indent(out, ind);
+            }
+            out.push_str(&quote_key(&e.key));
+            out.push(':');
+            self.value_after_key(&e.value, ind, out);
+        }
+    }
+
+    /// Writes a value after `key:` (the colon already written).
+    fn value_after_key(&self, v: &Node, ind: usize, out: &mut String) {
+        match &v.value {
+            Value::Map(m) if !m.is_empty() => {
+                out.push('\n');
+                indent(out, ind + 2);
+                self.map_body(v, ind + 2, out);
+            }
+            Value::Seq(s) if !s.is_empty() => {
+                out.push('\n');
+                indent(out, ind);
+                self.seq_body(v, ind, out);
+            }
+            _ => {
+                out.push(' ');
+                self.scalar_inline(v, ind, out);
+                out.push('\n');
+            }
+        }
+    }
+
+    fn seq_body(&self, node: &Node, ind: usize, out: &mut String) {
+        let Value::Seq(items) = &node.value else {
+            return;
+        };
+        for (i, item) in items.iter().enumerate() {
+            if i > 0 {
+                indent(out, ind);
+            }
+            out.push_str("- ");
+            match &item.value {
+                Value::Map(m) if !m.is_empty() => self.map_body(item, ind + 2, out),
+                Value::Seq(s) if !s.is_empty() => self.seq_body(item, ind + 2, out),
+                _ => {
+                    self.scalar_inline(item, ind, out);
+                    out.push('\n');
+                }
+            }
+        }
+    }
+
+    /// A scalar or empty collection on the current line (no trailing newline, except inside blocks).
+    fn scalar_inline(&self, v: &Node, ind: usize, out: &mut String) {
+        match &v.value {
+            Value::Null => out.push_str("null"),
+            Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+            Value::Int(i) => out.push_str(&i.to_string()),
+            Value::Float(f) => out.push_str(&format_float(*f)),
+            Value::Seq(_) => out.push_str("[]"),
+            Value::Map(_) => out.push_str("{}"),
+            Value::Str(s) => {
+                if let Some(block) = literal_block(s, ind + 2) {
+                    let (header, body) = block;
+                    out.push_str(&header);
+                    self.comment(v, out);
+                    out.push('\n');
+                    // body ends with a newline; the caller adds one more, so drop ours
+                    out.push_str(body.strip_suffix('\n').unwrap_or(&body));
+                    return;
+                }
+                out.push_str(&quote_str(s));
+            }
+        }
+        self.comment(v, out);
+    }
+}
+
+/// Formats a float as Go's JSON encoder would, in a form that YAML reads back as a float.
+pub fn format_float(f: f64) -> String {
+    if f.is_nan() {
+        return ".nan".into();
+    }
+    if f.is_infinite() {
+        return if f > 0.0 {
+            ".inf".into()
+        } else {
+            "-.inf".into()
+        };
+    }
+    let a = f.abs();
+    if a != 0.0 && !(1e-6..1e21).contains(&a) {
+        let s = format!("{f:e}");
+        // Rust writes 1e21 / 1.5e-7; keep a mantissa dot so that every reader sees a float
+        match s.split_once('e') {
+            Some((m, e)) if !m.contains('.') => format!("{m}.0e{e}"),
+            _ => s,
+        }
+    } else {
+        let s = format!("{f}");
+        if s.contains('.') { s } else { format!("{s}.0") }
+    }
+}
+
+/// A `|` block for multi-line strings that a literal block can carry exactly.
+fn literal_block(s: &str, ind: usize) -> Option<(String, String)> {
+    if !s.contains('\n') {
+        return None;
+    }
+    if s.chars()
+        .any(|c| (c.is_control() && c != '\n' && c != '\t') || c == '\u{feff}')
+    {
+        return None;
+    }
+    // lines that are only whitespace before content, or trailing spaces, can't be kept exactly
+    let content = s.trim_end_matches('\n');
+    if content.is_empty() {
+        return None;
+    }
+    if content
+        .lines()
+        .any(|l| l.ends_with(' ') || l.ends_with('\t'))
+    {
+        return None;
+    }
+    let trailing = s.len() - content.len();
+    let chomp = match trailing {
+        0 => "-",
+        1 => "",
+        _ => "+",
+    };
+    let first = content.lines().next().unwrap_or("");
+    let indicator = if first.starts_with(' ') || first.starts_with('\t') {
+        "2"
+    } else {
+        ""
+    };
+    let mut body = String::new();
+    for line in s.split_inclusive('\n') {
+        if line != "\n" {
+            for _ in 0..ind {
+                body.push(' ');
+            }
+        }
+        body.push_str(line);
+    }
+    if !body.ends_with('\n') {
+        body.push('\n');
+    }
+    Some((format!("|{indicator}{chomp}"), body))
+}
+
+const YAML11_WORDS: &[&str] = &[
+    "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "true", "True", "TRUE", "false",
+    "False", "FALSE", "on", "On", "ON", "off", "Off", "OFF", "~", "null", "Null", "NULL", "=",
+    "<<", ".inf", ".Inf", ".INF", "-.inf", "-.Inf", "-.INF", "+.inf", "+.Inf", "+.INF", ".nan",
+    ".NaN", ".NAN",
+];
+
+/// Would some YAML reader (1.1 or 1.2) read this plain text as something other than this string?
+fn ambiguous(s: &str) -> bool {
+    if YAML11_WORDS.contains(&s) {
+        return true;
+    }
+    if !matches!(resolve_plain(s), Value::Str(ref x) if x == s) {
+        return true;
+    }
+    let b = s.as_bytes();
+    let numeric_start = b[0].is_ascii_digit()
+        || ((b[0] == b'-' || b[0] == b'+' || b[0] == b'.')
+            && b.get(1).is_some_and(|c| c.is_ascii_digit() || *c == b'.'));
+    numeric_start
+        && s.chars()
+            .all(|c| c.is_ascii_hexdigit() || "xXoO_.:+-eEtTzZ ".contains(c))
+}
+
+fn needs_quotes(s: &str) -> bool {
+    if s.is_empty() || s.trim() != s {
+        return true;
+    }
+    let first = s.chars().next().unwrap_or(' ');
+    if "-?:,[]{}#&*!|>'\"%@`".contains(first) {
+        // `-x`, `?x`, `:x` are plain-safe when followed by a non-space, but quoting is never wrong
+        return true;
+    }
+    s.contains(": ") || s.contains(" #") || s.ends_with(':') || s.contains('\t')
+}
+
+fn is_printable(c: char) -> bool {
+    !(c.is_control() || c == '\u{feff}' || c == '\u{2028}' || c == '\u{2029}')
+}
+
+/// Quotes a string scalar when it must be quoted; double quotes for look-alikes of other types and
+/// for text with non-printable characters, single quotes otherwise.
+pub fn quote_str(s: &str) -> String {
+    if !s.chars().all(is_printable) {
+        return double_quoted(s);
+    }
+    if !s.is_empty() && ambiguous(s) {
+        return double_quoted(s);
+    }
+    if needs_quotes(s) {
+        if s.is_empty() {
+            return "\"\"".into();
+        }
+        return format!("'{}'", s.replace('\'', "''"));
+    }
+    s.to_string()
+}
+
+fn quote_key(s: &str) -> String {
+    quote_str(s)
+}
+
+fn double_quoted(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if !is_printable(c) => {
+                let n = c as u32;
+                if n <= 0xff {
+                    out.push_str(&format!("\\x{n:02x}"));
+                } else if n <= 0xffff {
+                    out.push_str(&format!("\\u{n:04x}"));
+                } else {
+                    out.push_str(&format!("\\U{n:08x}"));
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::FileId;
+    use crate::yaml::parse::parse_stream;
+
+    fn round_trip(text: &str) {
+        let docs = parse_stream(text, FileId(0), SetBy::Resource).expect("parse");
+        let out = emit_stream(docs.iter().map(|d| &d.root), None);
+        let again = parse_stream(&out, FileId(0), SetBy::Resource).expect("reparse");
+        assert_eq!(docs.len(), again.len());
+        for (a, b) in docs.iter().zip(&again) {
+            assert!(
+                a.root.same_value(&b.root),
+                "changed:\n{text}\n--- emitted:\n{out}"
+            );
+        }
+    }
+
+    #[test]
+    fn quotes_what_readers_would_misread() {
+        for s in [
+            "yes", "on", "0755", "1e3", "~", "y", "12:30", "1_000", "", " x", "a: b", "#c", "null",
+            "0x1F", "-1", ".5",
+        ] {
+            let q = quote_str(s);
+            assert!(q.starts_with('"') || q.starts_with('\''), "{s} -> {q}");
+        }
+        assert_eq!(quote_str("nginx:1.25"), "nginx:1.25");
+        assert_eq!(quote_str("yes"), "\"yes\"");
+    }
+
+    #[test]
+    fn round_trips() {
+        round_trip(
+            "a: 'yes'\nb: \"0755\"\nc: \"a\\nb\\n\"\nd: \"  lead\\n x\\n\"\ne: [1, [2, [3]], {}]\nf: {g: [], h: \"x #y\"}\ni: \"\\x01\"\nj: 1.5\nk: \"multi\\n\\n\"\nl: \"no newline\\nend\"\n",
+        );
+        round_trip("- a\n- - b\n  - c\n- {x: 1}\n");
+    }
+}
