@@ -241,17 +241,18 @@ impl TransformerConfig {
         static DEFAULTS: OnceLock<TransformerConfig> = OnceLock::new();
         DEFAULTS
             .get_or_init(|| {
-                let text = super::defaults::DEFAULT_CONFIG;
-                let docs = crate::yaml::parse_stream(
-                    text,
-                    crate::source::FileId::NONE,
-                    crate::yaml::SetBy::Transformer,
-                )
-                .unwrap_or_default();
                 let mut cfg = TransformerConfig::default();
-                for d in docs {
-                    if let Ok(c) = TransformerConfig::from_node(&d.root) {
-                        cfg.merge(&c);
+                for text in super::defaults::DEFAULT_CONFIGS {
+                    let docs = crate::yaml::parse_stream(
+                        text,
+                        crate::source::FileId::NONE,
+                        crate::yaml::SetBy::Transformer,
+                    )
+                    .unwrap_or_default();
+                    for d in docs {
+                        if let Ok(c) = TransformerConfig::from_node(&d.root) {
+                            cfg.merge(&c);
+                        }
                     }
                 }
                 cfg

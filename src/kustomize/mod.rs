@@ -23,6 +23,7 @@ pub mod plugins;
 pub mod replacements;
 pub mod replicas;
 pub mod resource;
+pub mod schema;
 pub mod strategic_merge;
 pub mod vars;
 
@@ -43,6 +44,7 @@ pub struct Accumulator {
     pub resmap: ResMap,
     pub config: TransformerConfig,
     pub vars: Vec<vars::Var>,
+    pub schema: std::sync::Arc<schema::Schema>,
 }
 
 /// What a transformer needs to know about the kustomization it runs for.
@@ -50,6 +52,8 @@ pub struct Ctx<'a> {
     pub loader: &'a Loader,
     pub k: &'a Kustomization,
     pub config: &'a TransformerConfig,
+    /// Merge keys for strategic merge (built-in, or this kustomization's `openapi:`).
+    pub schema: &'a schema::Schema,
 }
 
 /// Builds the kustomization in `dir`, as `kustomize build dir` does.
@@ -148,10 +152,12 @@ fn accumulate_inner(
         }
     }
     let config = acc.config.clone();
+    let schema = schema::Schema::for_kustomization(loader, k, &acc.schema)?;
     let ctx = Ctx {
         loader,
         k,
         config: &config,
+        schema: &schema,
     };
     generators::run(&ctx, &mut acc.resmap)?;
     plugins::run_generators(&ctx, &mut acc.resmap)?;

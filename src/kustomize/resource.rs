@@ -48,34 +48,31 @@ impl Gvk {
     }
 }
 
+/// kustomize's `NotNamespaceableKinds`.
 pub fn is_cluster_scoped_kind(kind: &str) -> bool {
     matches!(
         kind,
         "APIService"
+            | "CSIDriver"
+            | "CSINode"
             | "CertificateSigningRequest"
+            | "Cluster"
             | "ClusterRole"
             | "ClusterRoleBinding"
             | "ComponentStatus"
-            | "CSIDriver"
-            | "CSINode"
             | "CustomResourceDefinition"
-            | "FlowSchema"
-            | "IngressClass"
             | "MutatingWebhookConfiguration"
             | "Namespace"
             | "Node"
             | "PersistentVolume"
             | "PodSecurityPolicy"
             | "PriorityClass"
-            | "PriorityLevelConfiguration"
             | "RuntimeClass"
             | "SelfSubjectAccessReview"
             | "SelfSubjectRulesReview"
             | "StorageClass"
             | "SubjectAccessReview"
             | "TokenReview"
-            | "ValidatingAdmissionPolicy"
-            | "ValidatingAdmissionPolicyBinding"
             | "ValidatingWebhookConfiguration"
             | "VolumeAttachment"
     )

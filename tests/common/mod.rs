@@ -16,7 +16,8 @@ pub fn fluxlint_build(
     restrictor: LoadRestrictor,
 ) -> Result<String, String> {
     let sources = Arc::new(SourceMap::new());
-    let loader = Loader::new(root, restrictor, Arc::clone(&sources)).map_err(|e| e.message.clone())?;
+    let loader =
+        Loader::new(root, restrictor, Arc::clone(&sources)).map_err(|e| e.message.clone())?;
     match kustomize::build(&loader, dir) {
         Ok(r) => Ok(emit::emit_stream(r.resources.iter().map(|r| &r.node), None)),
         Err(e) => Err(e.one_line(&sources)),
