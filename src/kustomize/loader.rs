@@ -2,7 +2,7 @@
 //! repository root; with `--load-restrictor root-only` a kustomization may only read files below its
 //! own directory. Files are read and parsed once and shared.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -31,6 +31,8 @@ pub struct Loader {
     pub sources: Arc<SourceMap>,
     texts: Mutex<HashMap<PathBuf, (FileId, Arc<str>)>>,
     parsed: Mutex<HashMap<(PathBuf, u8), Arc<Loaded>>>,
+    /// Canonical paths seen (below the root, no symlinks): resolving through them needs no syscall.
+    known: Mutex<HashSet<PathBuf>>,
 }
 
 fn by_key(by: SetBy) -> u8 {
@@ -51,6 +53,7 @@ impl Loader {
             sources,
             texts: Mutex::new(HashMap::new()),
             parsed: Mutex::new(HashMap::new()),
+            known: Mutex::new(HashSet::new()),
         })
     }
 
@@ -82,7 +85,7 @@ impl Loader {
     ) -> Result<PathBuf> {
         let joined = base.join(rel);
         let lexical = normalize(&joined);
-        let canon = match joined.canonicalize() {
+        let canon = match self.canonicalize(base, rel, &joined) {
             Ok(p) => p,
             Err(e) => {
                 let why = if e.raw_os_error() == Some(40) {
@@ -107,6 +110,9 @@ impl Loader {
         if !canon.starts_with(&self.root) {
             return Err(self.escape_error(rel, span));
         }
+        if !self.is_known(&canon) {
+            self.lock_known().insert(canon.clone());
+        }
         if self.restrictor == LoadRestrictor::RootOnly
             && let Some(dir) = restrict_to
             && !canon.starts_with(dir)
@@ -127,6 +133,44 @@ impl Loader {
             ));
         }
         Ok(canon)
+    }
+
+    /// `canonicalize`, but cheap for the common case: `base` is canonical, so walk `rel` one
+    /// component at a time and only fall back to the system call when a component is a symlink.
+    fn canonicalize(&self, base: &Path, rel: &str, joined: &Path) -> std::io::Result<PathBuf> {
+        if !base.is_absolute() || !self.is_known(base) {
+            return joined.canonicalize();
+        }
+        let mut cur = base.to_path_buf();
+        for c in Path::new(rel).components() {
+            match c {
+                Component::CurDir => {}
+                Component::ParentDir => {
+                    cur.pop();
+                }
+                Component::Normal(name) => {
+                    cur.push(name);
+                    if self.is_known(&cur) {
+                        continue;
+                    }
+                    let meta = std::fs::symlink_metadata(&cur)?;
+                    if meta.file_type().is_symlink() {
+                        return joined.canonicalize();
+                    }
+                    self.lock_known().insert(cur.clone());
+                }
+                _ => return joined.canonicalize(),
+            }
+        }
+        Ok(cur)
+    }
+
+    fn is_known(&self, p: &Path) -> bool {
+        p == self.root || self.lock_known().contains(p)
+    }
+
+    fn lock_known(&self) -> std::sync::MutexGuard<'_, HashSet<PathBuf>> {
+        self.known.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     fn escape_error(&self, rel: &str, span: Span) -> Error {

@@ -107,9 +107,27 @@ fn accumulate_inner(
     plugins::reject_unsupported(k)?;
     let mut entries = k.str_list("resources")?;
     entries.extend(k.str_list("bases")?);
-    for (entry, span) in entries {
-        accumulate_resource(loader, k, &entry, span, acc, stack)?;
+    // Entries are independent: load them in parallel, then append in the listed order, so that the
+    // result (and the first error) is the same at any thread count.
+    let parts: Vec<Result<Accumulator>> = {
+        use rayon::prelude::*;
+        entries
+            .par_iter()
+            .map(|(entry, span)| {
+                let mut part = Accumulator::default();
+                let mut stack = stack.clone();
+                accumulate_resource(loader, k, entry, *span, &mut part, &mut stack)?;
+                Ok(part)
+            })
+            .collect()
+    };
+    for part in parts {
+        let part = part?;
+        acc.resmap.extend_unchecked(part.resmap);
+        acc.config.merge(&part.config);
+        acc.vars.extend(part.vars);
     }
+    acc.resmap.check_unique()?;
     for (entry, span) in k.str_list("components")? {
         if is_remote(&entry) {
             return Err(remote_error(&entry, span));
@@ -215,16 +233,15 @@ fn accumulate_resource(
             ..Default::default()
         };
         accumulate_target(loader, &sub, &mut sub_acc, stack)?;
-        acc.resmap.append_all(sub_acc.resmap)?;
+        acc.resmap.extend_unchecked(sub_acc.resmap);
         acc.config.merge(&sub_acc.config);
         acc.vars.extend(sub_acc.vars);
         return Ok(());
     }
     // a file: the load restrictor applies
     let path = k.resolve_file(loader, entry, span)?;
-    for r in load_resources(loader, &path, span)? {
-        acc.resmap.append(r)?;
-    }
+    let resources = load_resources(loader, &path, span)?;
+    acc.resmap.extend_unchecked(ResMap { resources });
     Ok(())
 }
 

@@ -109,11 +109,7 @@ fn load_file(ctx: &Ctx, holder: &Node, path: &str) -> Result<Vec<Document>> {
 fn apply_smp_by_id(ctx: &Ctx, resmap: &mut ResMap, patch: &Document) -> Result<()> {
     let probe = Resource::new(patch.root.clone(), patch.span);
     let id: ResId = probe.id();
-    let Some(i) = resmap
-        .resources
-        .iter()
-        .position(|r| r.all_ids().iter().any(|x| x.same_object(&id)))
-    else {
+    let Some(i) = resmap.resources.iter().position(|r| r.was(&id)) else {
         return Err(no_target(&id, patch.span));
     };
     let target = &mut resmap.resources[i];

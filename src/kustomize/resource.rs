@@ -197,6 +197,46 @@ impl Resource {
             namespace: self.namespace().to_string(),
         }
     }
+    /// Is this the object `id` names (same group, kind, name, effective namespace)? Allocation-free.
+    pub fn is(&self, id: &ResId) -> bool {
+        let (group, version) = match self.api_version().rsplit_once('/') {
+            Some((g, v)) => (g, v),
+            None => ("", self.api_version()),
+        };
+        if self.kind() != id.gvk.kind
+            || group != id.gvk.group
+            || self.name() != id.name
+            || !(version == id.gvk.version || id.gvk.version.is_empty() || version.is_empty())
+        {
+            return false;
+        }
+        let ns = self.namespace();
+        let eff = if is_cluster_scoped_kind(self.kind()) {
+            ""
+        } else if ns.is_empty() {
+            "default"
+        } else {
+            ns
+        };
+        eff == id.effective_namespace()
+    }
+
+    /// Is `id` this resource's current id or one it had before a rename?
+    pub fn was(&self, id: &ResId) -> bool {
+        if self.is(id) {
+            return true;
+        }
+        let gvk = self.gvk();
+        self.previous.iter().any(|(n, ns)| {
+            ResId {
+                gvk: gvk.clone(),
+                name: n.clone(),
+                namespace: ns.clone(),
+            }
+            .same_object(id)
+        })
+    }
+
     /// The id this resource had when first loaded (before prefixes, suffixes, namespaces, hashes).
     pub fn original_id(&self) -> ResId {
         ResId {
@@ -290,7 +330,7 @@ impl ResMap {
 
     /// Index of the resource with this current id.
     pub fn find(&self, id: &ResId) -> Option<usize> {
-        self.resources.iter().position(|r| r.id().same_object(id))
+        self.resources.iter().position(|r| r.is(id))
     }
 
     /// Appends, refusing a second resource with the same id.
@@ -313,9 +353,45 @@ impl ResMap {
         Ok(())
     }
 
+    /// Appends many; call [`ResMap::check_unique`] once afterwards.
+    pub fn extend_unchecked(&mut self, other: ResMap) {
+        self.resources.extend(other.resources);
+    }
+
+    /// Appends many, refusing duplicate ids.
     pub fn append_all(&mut self, other: ResMap) -> Result<()> {
-        for r in other.resources {
-            self.append(r)?;
+        self.extend_unchecked(other);
+        self.check_unique()
+    }
+
+    /// Refuses two resources with the same id (one hash map, not a scan per resource).
+    pub fn check_unique(&self) -> Result<()> {
+        use std::collections::HashMap;
+        let mut seen: HashMap<(&str, &str, &str, &str), usize> =
+            HashMap::with_capacity(self.resources.len());
+        for (i, r) in self.resources.iter().enumerate() {
+            let group = r.api_version().rsplit_once('/').map(|x| x.0).unwrap_or("");
+            let ns = if is_cluster_scoped_kind(r.kind()) {
+                ""
+            } else if r.namespace().is_empty() {
+                "default"
+            } else {
+                r.namespace()
+            };
+            if let Some(&first) = seen.get(&(group, r.kind(), r.name(), ns)) {
+                let id = r.id();
+                return Err(Error::at(
+                    "duplicate-id",
+                    r.doc_span,
+                    format!("may not add resource with an already registered id: {id}"),
+                )
+                .with_label("second definition")
+                .with_note("first defined here", self.resources[first].doc_span)
+                .with_help(
+                    "remove one of the two, or rename one with a patch or namePrefix/nameSuffix",
+                ));
+            }
+            seen.insert((group, r.kind(), r.name(), ns), i);
         }
         Ok(())
     }
