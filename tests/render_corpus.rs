@@ -4,7 +4,8 @@
 //! A case is a directory with:
 //! - `input/` — the tree; the build directory is `input/` or the relative path in `build` (one line);
 //! - `expected.yaml` — what kubectl prints, or `expected.err` — kubectl fails (its message, for humans);
-//! - optionally `args` — `load-restrictor=none`.
+//! - optionally `args` — `load-restrictor=none`;
+//! - optionally `root` — a directory of this repository to use instead of `input/` (the example repo).
 //!
 //! When kubectl is on PATH the expectations are confirmed against it too; `FLUXLINT_BLESS=1` rewrites
 //! them from kubectl; `FLUXLINT_CASE=<substring>` runs (and blesses) only the matching cases.
@@ -20,6 +21,7 @@ use common::*;
 
 struct Case {
     name: String,
+    case: std::path::PathBuf,
     root: std::path::PathBuf,
     dir: std::path::PathBuf,
     restrictor: LoadRestrictor,
@@ -42,7 +44,11 @@ fn cases() -> Vec<Case> {
         if !filter.is_empty() && !d.to_string_lossy().contains(&filter) {
             continue;
         }
-        let root = d.join("input");
+        // a case may render a tree that lives elsewhere in the repo (the example repo) instead of input/
+        let root = match fs::read_to_string(d.join("root")) {
+            Ok(r) => project_root().join(r.trim()),
+            Err(_) => d.join("input"),
+        };
         let build = fs::read_to_string(d.join("build")).unwrap_or_default();
         let build = build.trim();
         let dir = if build.is_empty() {
@@ -61,6 +67,7 @@ fn cases() -> Vec<Case> {
                 .file_name()
                 .map(|s| s.to_string_lossy().into_owned())
                 .unwrap_or_default(),
+            case: d.clone(),
             root,
             dir,
             restrictor,
@@ -70,7 +77,7 @@ fn cases() -> Vec<Case> {
 }
 
 fn case_dir(c: &Case) -> &Path {
-    c.root.parent().unwrap_or(&c.root)
+    &c.case
 }
 
 #[test]
