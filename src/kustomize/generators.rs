@@ -68,7 +68,7 @@ fn generate(ctx: &Ctx, args: &GenArgs, global: &Options) -> Result<(Resource, Be
                 match String::from_utf8(p.value) {
                     Ok(s) => data.insert(p.key, p.span, Node::str(s, gen_origin(p.span))),
                     Err(e) => {
-                        let enc = B64.encode(e.into_bytes());
+                        let enc = encode_base64(&e.into_bytes());
                         binary.insert(p.key, p.span, Node::str(enc, gen_origin(p.span)));
                     }
                 }
@@ -92,7 +92,7 @@ fn generate(ctx: &Ctx, args: &GenArgs, global: &Options) -> Result<(Resource, Be
             root.insert("type", t_span, Node::str(t, gen_origin(t_span)));
             let mut data = Map::new();
             for p in pairs {
-                let enc = B64.encode(&p.value);
+                let enc = encode_base64(&p.value);
                 data.insert(p.key, p.span, Node::str(enc, gen_origin(p.span)));
             }
             // kustomize always writes a Secret's `data`, even when empty
@@ -112,6 +112,22 @@ fn generate(ctx: &Ctx, args: &GenArgs, global: &Options) -> Result<(Resource, Be
         hash: options.disable_hash.is_none(),
     });
     Ok((res, args.behavior))
+}
+
+/// Base64 as kustomize writes it into `data`/`binaryData`: once the text reaches 70 characters it
+/// is cut into lines of 70, each ending in a newline.
+fn encode_base64(bytes: &[u8]) -> String {
+    const LINE: usize = 70;
+    let enc = B64.encode(bytes);
+    if enc.len() < LINE {
+        return enc;
+    }
+    let mut out = String::with_capacity(enc.len() + enc.len() / LINE + 1);
+    for chunk in enc.as_bytes().chunks(LINE) {
+        out.push_str(std::str::from_utf8(chunk).unwrap_or_default());
+        out.push('\n');
+    }
+    out
 }
 
 fn metadata(args: &GenArgs, name: &str, name_span: Span, options: &Options) -> Node {

@@ -167,3 +167,26 @@ fn duplicate_key_points_at_second_literal() {
     assert!(e.contains("illegally repeats the key 'a'"), "{e}");
     let _ = std::fs::remove_dir_all(root);
 }
+
+#[test]
+fn long_base64_is_wrapped() {
+    let (out, root) = build_tree(
+        "b64",
+        &[
+            (
+                "kustomization.yaml",
+                b"secretGenerator:\n- name: s\n  files: [exact.txt]\n",
+            ),
+            ("exact.txt", &[b'a'; 52]),
+        ],
+        ".",
+    );
+    let r = out.expect("build");
+    assert_eq!(names(&r), ["s-97gb8d7fbc"]);
+    let v = r.resources[0]
+        .node
+        .str_at(&["data", "exact.txt"])
+        .unwrap_or("");
+    assert!(v.ends_with("YQ\n==\n"), "{v:?}");
+    let _ = std::fs::remove_dir_all(root);
+}
