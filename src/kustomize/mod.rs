@@ -128,6 +128,35 @@ fn accumulate_inner(
         acc.vars.extend(part.vars);
     }
     acc.resmap.check_unique()?;
+    // configurations and crds extend the field specs for this level and everything above it
+    for (entry, span) in k.str_list("configurations")? {
+        let path = k.resolve_file(loader, &entry, span)?;
+        let loaded = loader.load_yaml(&path, SetBy::Transformer, span)?;
+        for d in &loaded.docs {
+            let cfg = TransformerConfig::from_node(&d.root)?;
+            acc.config.merge(&cfg);
+        }
+    }
+    for (entry, span) in k.str_list("crds")? {
+        let path = k.resolve_file(loader, &entry, span)?;
+        let loaded = loader.load_yaml(&path, SetBy::Resource, span)?;
+        for d in &loaded.docs {
+            acc.config.merge(&plugins::config_from_crd(&d.root));
+        }
+    }
+    let schema = schema::Schema::for_kustomization(loader, k, &acc.schema)?;
+    {
+        let config = acc.config.clone();
+        let ctx = Ctx {
+            loader,
+            k,
+            config: &config,
+            schema: &schema,
+        };
+        generators::run(&ctx, &mut acc.resmap)?;
+        plugins::run_generators(&ctx, &mut acc.resmap)?;
+    }
+    // since kustomize v5.1 components run after this level's generators, before its transformers
     for (entry, span) in k.str_list("components")? {
         if is_remote(&entry) {
             return Err(remote_error(&entry, span));
@@ -153,32 +182,13 @@ fn accumulate_inner(
         }
         accumulate_target(loader, &comp, acc, stack)?;
     }
-    // configurations and crds extend the field specs for this level and everything above it
-    for (entry, span) in k.str_list("configurations")? {
-        let path = k.resolve_file(loader, &entry, span)?;
-        let loaded = loader.load_yaml(&path, SetBy::Transformer, span)?;
-        for d in &loaded.docs {
-            let cfg = TransformerConfig::from_node(&d.root)?;
-            acc.config.merge(&cfg);
-        }
-    }
-    for (entry, span) in k.str_list("crds")? {
-        let path = k.resolve_file(loader, &entry, span)?;
-        let loaded = loader.load_yaml(&path, SetBy::Resource, span)?;
-        for d in &loaded.docs {
-            acc.config.merge(&plugins::config_from_crd(&d.root));
-        }
-    }
     let config = acc.config.clone();
-    let schema = schema::Schema::for_kustomization(loader, k, &acc.schema)?;
     let ctx = Ctx {
         loader,
         k,
         config: &config,
         schema: &schema,
     };
-    generators::run(&ctx, &mut acc.resmap)?;
-    plugins::run_generators(&ctx, &mut acc.resmap)?;
     patches::apply_strategic_merge_field(&ctx, &mut acc.resmap)?;
     patches::apply_patches_field(&ctx, &mut acc.resmap)?;
     namespace::apply(&ctx, &mut acc.resmap)?;
