@@ -211,10 +211,35 @@ fn legacy_walk(node: &mut Node, entry: &ImageTag) -> Result<()> {
 
 #[cfg(test)]
 mod tests {
-    use super::split;
+    use super::*;
 
     fn s(a: &str, b: &str, c: &str) -> (String, String, String) {
         (a.into(), b.into(), c.into())
+    }
+
+    fn tag(name: &str, new_name: &str, new_tag: &str, digest: &str, suffix: &str) -> ImageTag {
+        let pattern = format!("^{name}(:[a-zA-Z0-9_.{{}}-]*)?(@sha256:[a-zA-Z0-9_.{{}}-]*)?$");
+        ImageTag {
+            name: name.into(),
+            new_name: new_name.into(),
+            new_tag: new_tag.into(),
+            digest: digest.into(),
+            tag_suffix: suffix.into(),
+            matcher: Regex::new(&pattern).unwrap_or_else(|_| Regex::new("^$").unwrap()),
+            origin: crate::yaml::Origin::none(),
+        }
+    }
+
+    #[test]
+    fn rewrites_like_kustomize() {
+        let t = tag("nginx", "", "2", "", "");
+        assert_eq!(t.rewrite("nginx@sha256:ab").as_deref(), Some("nginx:2"));
+        assert_eq!(t.rewrite("docker.io/nginx:1"), None);
+        assert_eq!(t.rewrite("nginx-exporter:1"), None);
+        let t = tag("a/b", "c/d", "", "sha256:ff", "");
+        assert_eq!(t.rewrite("a/b:1").as_deref(), Some("c/d@sha256:ff"));
+        let t = tag("pg", "", "", "", "-alpine");
+        assert_eq!(t.rewrite("pg:16").as_deref(), Some("pg:16-alpine"));
     }
 
     #[test]

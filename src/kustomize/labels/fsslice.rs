@@ -187,3 +187,87 @@ pub fn merge_one(list: &mut Vec<FieldSpec>, x: &FieldSpec) -> std::result::Resul
     list.push(x.clone());
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::{FileId, Span};
+    use crate::yaml::{SetBy, parse_stream};
+
+    fn resource(text: &str) -> Resource {
+        let docs = parse_stream(text, FileId::NONE, SetBy::Resource).unwrap_or_default();
+        let root = docs.into_iter().next().map(|d| d.root);
+        Resource::new(
+            root.unwrap_or_else(|| Node::null(Origin::none())),
+            Span::NONE,
+        )
+    }
+
+    fn label(res: &mut Resource, spec: &FieldSpec) -> Result<()> {
+        let origin = Origin::none();
+        let mut set = |n: &mut Node| set_entry(n, "k", Span::NONE, Node::str("v", Origin::none()));
+        apply(res, spec, CreateKind::Map, &origin, &mut set)
+    }
+
+    #[test]
+    fn seq_segments_are_never_created_and_null_becomes_empty_list() {
+        let spec = FieldSpec::new("", "", "Widget", "spec/items[]/labels", true);
+        let mut r = resource("kind: Widget\nmetadata: {name: w}\n");
+        assert!(label(&mut r, &spec).is_ok());
+        assert!(r.node.get_path(&["spec", "items"]).is_none());
+        let mut r = resource("kind: Widget\nmetadata: {name: w}\nspec: {items: null}\n");
+        assert!(label(&mut r, &spec).is_ok());
+        let items = r.node.get_path(&["spec", "items"]).and_then(Node::as_seq);
+        assert_eq!(items.map(Vec::len), Some(0));
+    }
+
+    #[test]
+    fn creates_maps_only_when_allowed() {
+        let mut r = resource("kind: Job\nmetadata: {name: j}\nspec: {}\n");
+        let no = FieldSpec::new("", "", "Job", "spec/selector/matchLabels", false);
+        assert!(label(&mut r, &no).is_ok());
+        assert!(r.node.get_path(&["spec", "selector"]).is_none());
+        let yes = FieldSpec::new("", "", "Job", "spec/template/metadata/labels", true);
+        assert!(label(&mut r, &yes).is_ok());
+        assert_eq!(
+            r.node
+                .str_at(&["spec", "template", "metadata", "labels", "k"]),
+            Some("v")
+        );
+    }
+
+    #[test]
+    fn a_scalar_on_the_path_is_an_error() {
+        let mut r = resource("kind: Job\nmetadata: {name: j}\nspec: {name: x}\n");
+        let spec = FieldSpec::new("", "", "", "spec/name/labels", true);
+        assert!(label(&mut r, &spec).is_err());
+    }
+
+    #[test]
+    fn merge_conflicts_on_create_only() {
+        let mut list = vec![FieldSpec::new("", "", "Job", "metadata/labels", false)];
+        assert!(
+            merge_one(
+                &mut list,
+                &FieldSpec::new("", "", "", "metadata/labels", true)
+            )
+            .is_err()
+        );
+        assert!(
+            merge_one(
+                &mut list,
+                &FieldSpec::new("", "", "Job", "metadata/labels", false)
+            )
+            .is_ok()
+        );
+        assert_eq!(list.len(), 1);
+        assert!(
+            merge_one(
+                &mut list,
+                &FieldSpec::new("", "", "Pod", "metadata/labels", true)
+            )
+            .is_ok()
+        );
+        assert_eq!(list.len(), 2);
+    }
+}
