@@ -15,6 +15,9 @@ pub struct FieldSpec {
     pub kind: String,
     /// Path segments; `[]` suffixes stripped (lists are walked implicitly).
     pub path: Vec<String>,
+    /// Per segment of `path`: whether it was written with a `[]` suffix. kustomize never creates such
+    /// a segment, and turns a null there into an empty list.
+    pub seq: Vec<bool>,
     pub create: bool,
 }
 
@@ -59,13 +62,37 @@ impl FieldSpec {
         if path.is_empty() {
             return Err(Error::at("config", n.span(), "a field spec needs a `path`"));
         }
-        Ok(FieldSpec {
-            group: s("group"),
-            version: s("version"),
-            kind: s("kind"),
-            path: FieldSpec::split_path(&path),
-            create: m.get("create").and_then(Node::as_bool).unwrap_or(false),
-        })
+        Ok(FieldSpec::new(
+            &s("group"),
+            &s("version"),
+            &s("kind"),
+            &path,
+            m.get("create").and_then(Node::as_bool).unwrap_or(false),
+        ))
+    }
+
+    pub fn new(group: &str, version: &str, kind: &str, path: &str, create: bool) -> FieldSpec {
+        let raw: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+        let path = FieldSpec::split_path(path);
+        // `a\/b` joins two raw pieces into one segment; only trust the hints when the counts agree
+        let seq = if raw.len() == path.len() {
+            raw.iter().map(|s| s.ends_with("[]")).collect()
+        } else {
+            vec![false; path.len()]
+        };
+        FieldSpec {
+            group: group.to_string(),
+            version: version.to_string(),
+            kind: kind.to_string(),
+            path,
+            seq,
+            create,
+        }
+    }
+
+    /// Whether path segment `i` was written as a list (`name[]`).
+    pub fn is_seq(&self, i: usize) -> bool {
+        self.seq.get(i).copied().unwrap_or(false)
     }
 }
 

@@ -1,10 +1,85 @@
-//! TODO(#2): not implemented yet.
+//! `replicas:` — kustomize's ReplicaCountTransformer.
+//!
+//! An entry matches resources by name — the current one or any earlier one (before a prefix,
+//! suffix or patch renamed it) — whose kind one of the `replicas` field specs selects; an entry
+//! that matches nothing fails the build.
 
-use crate::error::Result;
+use crate::error::{Error, Result};
+use crate::yaml::{Node, Origin, SetBy, Value};
 
 use super::Ctx;
+use super::labels::fsslice::{self, CreateKind};
+use super::labels::values;
 use super::resource::ResMap;
 
-pub fn apply(_ctx: &Ctx, _resmap: &mut ResMap) -> Result<()> {
+const REPLICA_FIELDS: &[&str] = &["name", "count"];
+
+pub fn apply(ctx: &Ctx, resmap: &mut ResMap) -> Result<()> {
+    let mut entries = Vec::new();
+    for n in values::list(values::get(&ctx.k.root, "replicas"), "replicas")? {
+        values::check_keys(n, "replicas", REPLICA_FIELDS)?;
+        let name = match values::get(n, "name") {
+            Some(v) => values::string(ctx.loader, v, "replicas.name")?,
+            None => String::new(),
+        };
+        let (count, span) = match values::get(n, "count") {
+            Some(v) => (values::int(v, "replicas.count")?, v.span()),
+            None => (0, n.span()),
+        };
+        entries.push((n, name, count, Origin::new(span, SetBy::Transformer)));
+    }
+    for (n, name, count, origin) in entries {
+        let mut found = false;
+        for spec in &ctx.config.replicas {
+            for res in &mut resmap.resources {
+                let gvk = res.gvk();
+                if !spec.applies_to(&gvk) || !res.all_ids().iter().any(|id| id.name == name) {
+                    continue;
+                }
+                found = true;
+                let mut set = |target: &mut Node| -> Result<()> {
+                    let o = origin.clone().overriding(&target.origin);
+                    *target = Node::new(Value::Int(count), o);
+                    Ok(())
+                };
+                fsslice::apply(res, spec, CreateKind::Scalar, &origin, &mut set)?;
+            }
+        }
+        if !found {
+            let kinds: Vec<String> = ctx
+                .config
+                .replicas
+                .iter()
+                .map(|s| gvk_string(&s.kind, &s.version, &s.group))
+                .collect();
+            let span = values::get(n, "name").map(Node::span).unwrap_or(n.span());
+            return Err(Error::at(
+                "replicas",
+                span,
+                format!(
+                    "resource with name '{name}' does not match a config with the following GVK [{}]",
+                    kinds.join(" ")
+                ),
+            )
+            .with_label("no such resource")
+            .with_help("`replicas` entries name a Deployment, StatefulSet, ReplicaSet or ReplicationController of this build (or a kind added by `configurations`)"));
+        }
+    }
     Ok(())
+}
+
+fn gvk_string(kind: &str, version: &str, group: &str) -> String {
+    let or = |s: &str, d: &str| {
+        if s.is_empty() {
+            d.to_string()
+        } else {
+            s.to_string()
+        }
+    };
+    format!(
+        "{}.{}.{}",
+        or(kind, "[noKind]"),
+        or(version, "[noVer]"),
+        or(group, "[noGrp]")
+    )
 }
