@@ -24,13 +24,25 @@ pub fn apply(ctx: &Ctx, resmap: &mut ResMap) -> Result<()> {
         && !prefix.is_empty()
     {
         let origin = Origin::new(span, SetBy::Transformer);
-        add_affix(resmap, Affix::Prefix, &prefix, &origin, &ctx.config.name_prefix)?;
+        add_affix(
+            resmap,
+            Affix::Prefix,
+            &prefix,
+            &origin,
+            &ctx.config.name_prefix,
+        )?;
     }
     if let Some((suffix, span)) = ctx.k.string("nameSuffix")?
         && !suffix.is_empty()
     {
         let origin = Origin::new(span, SetBy::Transformer);
-        add_affix(resmap, Affix::Suffix, &suffix, &origin, &ctx.config.name_suffix)?;
+        add_affix(
+            resmap,
+            Affix::Suffix,
+            &suffix,
+            &origin,
+            &ctx.config.name_suffix,
+        )?;
     }
     Ok(())
 }

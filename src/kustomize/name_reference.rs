@@ -148,9 +148,23 @@ impl Referrer {
                 let old = name_node.scalar_string().unwrap_or_default();
                 let candidates = match m.get("namespace") {
                     None => self.reachable.clone(),
-                    Some(ns) => by_namespace(targets, &self.reachable, &ns.scalar_string().unwrap_or_default()),
+                    Some(ns) => by_namespace(
+                        targets,
+                        &self.reachable,
+                        &ns.scalar_string().unwrap_or_default(),
+                    ),
                 };
-                let Some(t) = select(self, &old, &candidates, targets, &f.target, role_ref, true, n.span())? else {
+                let Some(t) = select(
+                    self,
+                    &old,
+                    &candidates,
+                    targets,
+                    &f.target,
+                    role_ref,
+                    true,
+                    n.span(),
+                )?
+                else {
                     return Ok(());
                 };
                 let target = &targets[t];
@@ -179,7 +193,17 @@ impl Referrer {
             Value::Seq(_) => Ok(()),
             _ => {
                 let old = n.scalar_string().unwrap_or_default();
-                let Some(t) = select(self, &old, &self.reachable, targets, &f.target, role_ref, false, n.span())? else {
+                let Some(t) = select(
+                    self,
+                    &old,
+                    &self.reachable,
+                    targets,
+                    &f.target,
+                    role_ref,
+                    false,
+                    n.span(),
+                )?
+                else {
                     return Ok(());
                 };
                 refs.push((t, self.id.clone()));
@@ -199,7 +223,11 @@ fn follow(n: &mut Node, value: &str, origin: &Origin) {
         prev: None,
         ..origin.clone()
     };
-    let o = if n.is_null() { o } else { o.overriding(&n.origin) };
+    let o = if n.is_null() {
+        o
+    } else {
+        o.overriding(&n.origin)
+    };
     *n = Node::str(value, o);
 }
 

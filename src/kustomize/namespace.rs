@@ -25,30 +25,70 @@ pub fn apply(ctx: &Ctx, resmap: &mut ResMap) -> Result<()> {
         return Ok(());
     }
     let origin = Origin::new(span, SetBy::Transformer);
+    let opts = Options::default();
+    transform(resmap, &ns, &origin, &ctx.config.namespace, opts)
+}
+
+/// Which RoleBinding/ClusterRoleBinding subjects get the namespace (`setRoleBindingSubjects` of the
+/// NamespaceTransformer plugin; the `namespace:` field uses `DefaultOnly`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Subjects {
+    /// Subjects named `default`, whatever their kind.
+    #[default]
+    DefaultOnly,
+    /// Every subject of kind ServiceAccount.
+    AllServiceAccounts,
+    None,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Options {
+    pub subjects: Subjects,
+    /// Only fill namespaces that are missing or empty (the plugin's `unsetOnly`).
+    pub unset_only: bool,
+}
+
+/// The NamespaceTransformer over a whole resource map (also the entry point for its plugin form).
+pub fn transform(
+    resmap: &mut ResMap,
+    ns: &str,
+    origin: &Origin,
+    specs: &[FieldSpec],
+    opts: Options,
+) -> Result<()> {
     for i in 0..resmap.resources.len() {
         let r = &mut resmap.resources[i];
         r.remember_id();
-        set_namespace(r, &ns, &origin, &ctx.config.namespace)?;
-        check_conflict(resmap, i, span)?;
+        set_namespace(r, ns, origin, specs, opts)?;
+        check_conflict(resmap, i, origin.span)?;
     }
     Ok(())
 }
 
 /// Applies the namespace to one resource.
-pub fn set_namespace(r: &mut Resource, ns: &str, origin: &Origin, specs: &[FieldSpec]) -> Result<()> {
+pub fn set_namespace(
+    r: &mut Resource,
+    ns: &str,
+    origin: &Origin,
+    specs: &[FieldSpec],
+    opts: Options,
+) -> Result<()> {
     let gvk = r.gvk();
     let api_version = r.api_version().to_string();
     let is_binding = is_role_binding(&gvk.kind);
-    if !gvk.is_cluster_scoped() {
-        r.set_metadata_str("namespace", ns, origin.clone());
-    }
-    if is_binding {
-        set_default_subjects(&mut r.node, ns, origin);
-    }
     let mut set = |n: &mut Node| -> Result<()> {
-        set_str(n, ns, origin);
+        if !opts.unset_only || n.is_null() || n.as_str() == Some("") {
+            set_str(n, ns, origin);
+        }
         Ok(())
     };
+    if !gvk.is_cluster_scoped() {
+        let meta = ["metadata".to_string(), "namespace".to_string()];
+        walk(&mut r.node, &meta, true, origin, &mut set)?;
+    }
+    if is_binding {
+        set_subjects(&mut r.node, opts.subjects, origin, &mut set)?;
+    }
     for fs in specs {
         let path: Vec<&str> = fs.path.iter().map(String::as_str).collect();
         let skip = path == ["metadata", "namespace"]
@@ -66,24 +106,31 @@ fn is_role_binding(kind: &str) -> bool {
     matches!(kind, "RoleBinding" | "ClusterRoleBinding")
 }
 
-/// Subjects named `default` (the default service account, by kustomize's reckoning) follow the
-/// namespace; other subjects keep theirs, and name references may move ServiceAccount subjects later.
-fn set_default_subjects(node: &mut Node, ns: &str, origin: &Origin) {
+/// In the default mode only subjects named `default` (the default service account, by kustomize's
+/// reckoning) follow the namespace; name references may move ServiceAccount subjects later.
+fn set_subjects(
+    node: &mut Node,
+    mode: Subjects,
+    origin: &Origin,
+    set: &mut dyn FnMut(&mut Node) -> Result<()>,
+) -> Result<()> {
     let Some(subjects) = node.get_mut("subjects").and_then(Node::as_seq_mut) else {
-        return;
+        return Ok(());
     };
     for s in subjects {
-        let Some(m) = s.as_map_mut() else {
-            continue;
+        let picked = match mode {
+            Subjects::DefaultOnly => s.get("name").and_then(Node::as_str) == Some("default"),
+            Subjects::AllServiceAccounts => {
+                s.get("kind").and_then(Node::as_str) == Some("ServiceAccount")
+            }
+            Subjects::None => false,
         };
-        if m.get("name").and_then(Node::as_str) != Some("default") {
-            continue;
-        }
-        match m.get_mut("namespace") {
-            Some(n) => set_str(n, ns, origin),
-            None => m.insert("namespace", origin.span, Node::str(ns, origin.clone())),
+        if picked && s.as_map().is_some() {
+            let path = ["namespace".to_string()];
+            walk(s, &path, true, origin, set)?;
         }
     }
+    Ok(())
 }
 
 /// Replaces a node with a string, recording what it overrode.
@@ -114,9 +161,11 @@ fn check_conflict(resmap: &ResMap, i: usize, span: Span) -> Result<()> {
             format!("namespace transformation produces ID conflict: {id}"),
         )
         .with_label("sets the namespace")
-        .with_note("one resource", resmap.resources[i].doc_span)
-        .with_note("the other resource", other.doc_span)
-        .with_help("two resources that differed only by namespace become the same object")),
+        .with_note("this resource", resmap.resources[i].doc_span)
+        .with_note("becomes the same object as this one", other.doc_span)
+        .with_help(
+            "after the namespace is set, no two resources may share kind, name and namespace",
+        )),
     }
 }
 
@@ -137,7 +186,7 @@ mod tests {
         let mut r = res(text);
         let cfg = TransformerConfig::defaults();
         let o = Origin::new(Span::NONE, SetBy::Transformer);
-        set_namespace(&mut r, "prod", &o, &cfg.namespace).unwrap_or_default();
+        set_namespace(&mut r, "prod", &o, &cfg.namespace, Options::default()).unwrap_or_default();
         r
     }
 
@@ -145,7 +194,9 @@ mod tests {
     fn namespaced_and_cluster_scoped() {
         let r = run("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  namespace: x\n");
         assert_eq!(r.namespace(), "prod");
-        let r = run("apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: a\n");
+        let r = run(
+            "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: a\n",
+        );
         assert_eq!(r.namespace(), "");
         let r = run("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n");
         assert_eq!((r.name(), r.namespace()), ("prod", ""));
@@ -159,7 +210,12 @@ mod tests {
             "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata:\n  name: rb\nsubjects:\n- kind: ServiceAccount\n  name: default\n- kind: ServiceAccount\n  name: app\n  namespace: old\n",
         );
         assert_eq!(r.node.str_at(&["subjects"]), None);
-        let subjects = r.node.get("subjects").and_then(Node::as_seq).cloned().unwrap_or_default();
+        let subjects = r
+            .node
+            .get("subjects")
+            .and_then(Node::as_seq)
+            .cloned()
+            .unwrap_or_default();
         assert_eq!(subjects[0].str_at(&["namespace"]), Some("prod"));
         assert_eq!(subjects[1].str_at(&["namespace"]), Some("old"));
     }

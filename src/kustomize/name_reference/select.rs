@@ -20,7 +20,11 @@ pub(crate) struct Target {
 
 impl Target {
     pub fn of(r: &Resource) -> Target {
-        let origin_at = |field: &str| r.node.get_path(&["metadata", field]).map(|n| n.origin.clone());
+        let origin_at = |field: &str| {
+            r.node
+                .get_path(&["metadata", field])
+                .map(|n| n.origin.clone())
+        };
         let name_origin = origin_at("name").unwrap_or_else(|| r.node.origin.clone());
         Target {
             id: r.id(),

@@ -8,10 +8,22 @@
 
 /// The cluster-scoped entries of kyaml's `precomputedIsNamespaceScoped` table.
 const CLUSTER_SCOPED: &[(&str, &str)] = &[
-    ("admissionregistration.k8s.io/v1", "MutatingWebhookConfiguration"),
-    ("admissionregistration.k8s.io/v1", "ValidatingWebhookConfiguration"),
-    ("admissionregistration.k8s.io/v1beta1", "MutatingWebhookConfiguration"),
-    ("admissionregistration.k8s.io/v1beta1", "ValidatingWebhookConfiguration"),
+    (
+        "admissionregistration.k8s.io/v1",
+        "MutatingWebhookConfiguration",
+    ),
+    (
+        "admissionregistration.k8s.io/v1",
+        "ValidatingWebhookConfiguration",
+    ),
+    (
+        "admissionregistration.k8s.io/v1beta1",
+        "MutatingWebhookConfiguration",
+    ),
+    (
+        "admissionregistration.k8s.io/v1beta1",
+        "ValidatingWebhookConfiguration",
+    ),
     ("apiextensions.k8s.io/v1", "CustomResourceDefinition"),
     ("apiextensions.k8s.io/v1beta1", "CustomResourceDefinition"),
     ("apiregistration.k8s.io/v1", "APIService"),
@@ -19,7 +31,10 @@ const CLUSTER_SCOPED: &[(&str, &str)] = &[
     ("certificates.k8s.io/v1", "CertificateSigningRequest"),
     ("certificates.k8s.io/v1beta1", "CertificateSigningRequest"),
     ("flowcontrol.apiserver.k8s.io/v1beta1", "FlowSchema"),
-    ("flowcontrol.apiserver.k8s.io/v1beta1", "PriorityLevelConfiguration"),
+    (
+        "flowcontrol.apiserver.k8s.io/v1beta1",
+        "PriorityLevelConfiguration",
+    ),
     ("networking.k8s.io/v1", "IngressClass"),
     ("networking.k8s.io/v1beta1", "IngressClass"),
     ("node.k8s.io/v1", "RuntimeClass"),
@@ -63,7 +78,13 @@ mod tests {
         assert!(is_cluster_scoped("networking.k8s.io/v1", "IngressClass"));
         assert!(!is_cluster_scoped("example.com/v1", "Namespace"));
         assert!(!is_cluster_scoped("cert-manager.io/v1", "ClusterIssuer"));
-        assert!(!is_cluster_scoped("flowcontrol.apiserver.k8s.io/v1", "FlowSchema"));
-        assert!(!is_cluster_scoped("rbac.authorization.k8s.io/v1alpha1", "ClusterRole"));
+        assert!(!is_cluster_scoped(
+            "flowcontrol.apiserver.k8s.io/v1",
+            "FlowSchema"
+        ));
+        assert!(!is_cluster_scoped(
+            "rbac.authorization.k8s.io/v1alpha1",
+            "ClusterRole"
+        ));
     }
 }
