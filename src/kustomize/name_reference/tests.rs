@@ -55,3 +55,50 @@ fn builtin_field_specs_parse() {
     assert_eq!(cfg.namespace.len(), 3);
     assert_eq!(cfg.name_prefix.len(), 1);
 }
+
+#[test]
+fn updated_reference_takes_the_renamer_origin() {
+    let mut m = resmap(
+        "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n---\napiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: db\nspec:\n  serviceName: web\n",
+    );
+    let old = m.resources[1]
+        .node
+        .get_path(&["spec", "serviceName"])
+        .map(|n| n.origin.clone());
+    let prefix = Span::new(FileId::NONE, 100, 104);
+    m.resources[0].remember_id();
+    m.resources[0].set_metadata_str("name", "pre-web", Origin::new(prefix, SetBy::Transformer));
+    fix(&mut m, &TransformerConfig::defaults()).unwrap_or_default();
+    let r = m.resources[1].node.get_path(&["spec", "serviceName"]);
+    assert_eq!(r.and_then(Node::as_str), Some("pre-web"));
+    let origin = r.map(|n| n.origin.clone()).unwrap_or_else(Origin::none);
+    assert_eq!((origin.span, origin.by), (prefix, SetBy::Transformer));
+    assert_eq!(origin.prev.as_deref().cloned(), old);
+}
+
+#[test]
+fn subjects_follow_service_account_namespace() {
+    let mut m = resmap(
+        "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: sa\n  namespace: ci\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: crb\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: view\nsubjects:\n- kind: ServiceAccount\n  name: sa\n  namespace: ci\n",
+    );
+    m.resources[0].remember_id();
+    m.resources[0].set_metadata_str("namespace", "prod", Origin::none());
+    fix(&mut m, &TransformerConfig::defaults()).unwrap_or_default();
+    let subject = m.resources[1]
+        .node
+        .get("subjects")
+        .and_then(Node::as_seq)
+        .and_then(|s| s.first());
+    assert_eq!(subject.and_then(|s| s.str_at(&["name"])), Some("sa"));
+    assert_eq!(subject.and_then(|s| s.str_at(&["namespace"])), Some("prod"));
+}
+
+#[test]
+fn missing_subject_name_is_an_error() {
+    let mut m = resmap(
+        "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: sa\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata:\n  name: rb\nsubjects:\n- kind: ServiceAccount\n  namespace: x\n",
+    );
+    m.resources[0].remember_id();
+    let e = fix(&mut m, &TransformerConfig::defaults()).err();
+    assert!(e.is_some_and(|e| e.message.contains("no 'name' field")));
+}
