@@ -42,9 +42,10 @@ impl Gvk {
             && (kind.is_empty() || kind == self.kind)
     }
 
-    /// Kinds that are not namespaced (kustomize's built-in list).
+    /// Kinds that are not namespaced, as kustomize decides it (kyaml's OpenAPI data, by apiVersion
+    /// and kind: unknown types are namespaced).
     pub fn is_cluster_scoped(&self) -> bool {
-        is_cluster_scoped_kind(&self.kind)
+        super::namespace::scope::is_cluster_scoped(&self.api_version(), &self.kind)
     }
 }
 
@@ -159,6 +160,10 @@ pub struct Resource {
     pub generated: Option<Generated>,
     /// Whether name references may point at this resource (kustomize excludes some after patches).
     pub refs_by: Vec<ResId>,
+    /// `namePrefix`/`nameSuffix` values applied to this resource, innermost kustomization first
+    /// (name references prefer targets renamed the same way as the referrer).
+    pub name_prefixes: Vec<String>,
+    pub name_suffixes: Vec<String>,
 }
 
 impl Resource {
@@ -170,6 +175,8 @@ impl Resource {
             original: (String::new(), String::new()),
             generated: None,
             refs_by: Vec::new(),
+            name_prefixes: Vec::new(),
+            name_suffixes: Vec::new(),
         };
         r.original = (r.name().to_string(), r.namespace().to_string());
         r
@@ -423,5 +430,34 @@ pub fn mark(node: &mut Node, by: SetBy) {
         Value::Seq(items) => items.iter_mut().for_each(|n| mark(n, by)),
         Value::Map(m) => m.entries.iter_mut().for_each(|e| mark(&mut e.value, by)),
         _ => {}
+    }
+}
+
+// Name tracking for namespace, namePrefix/nameSuffix and name references.
+impl Resource {
+    /// The ids this resource had before renames (kustomize's `PrevIds`), oldest first; the current
+    /// id is not included.
+    pub fn previous_ids(&self) -> Vec<ResId> {
+        let gvk = self.gvk();
+        self.previous
+            .iter()
+            .map(|(n, ns)| ResId {
+                gvk: gvk.clone(),
+                name: n.clone(),
+                namespace: ns.clone(),
+            })
+            .collect()
+    }
+
+    /// kustomize's `OrgId`: the oldest previous id, or the current one.
+    pub fn org_id(&self) -> ResId {
+        match self.previous.first() {
+            Some((n, ns)) => ResId {
+                gvk: self.gvk(),
+                name: n.clone(),
+                namespace: ns.clone(),
+            },
+            None => self.id(),
+        }
     }
 }
