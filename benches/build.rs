@@ -45,7 +45,10 @@ fn main() {
         println!("{bytes} {}", peak_rss_kb());
         return;
     }
-    let apps: usize = std::env::var("FLUXLINT_BENCH_APPS").ok().and_then(|v| v.parse().ok()).unwrap_or(1000);
+    let apps: usize = std::env::var("FLUXLINT_BENCH_APPS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1000);
     let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let gen_repo = std::env::var("FLUXLINT_GEN_REPO")
         .map(PathBuf::from)
@@ -58,7 +61,10 @@ fn main() {
             .arg(&repo)
             .status();
         if !matches!(st, Ok(s) if s.success()) {
-            eprintln!("cannot generate the repo with {} (set FLUXLINT_GEN_REPO)", gen_repo.display());
+            eprintln!(
+                "cannot generate the repo with {} (set FLUXLINT_GEN_REPO)",
+                gen_repo.display()
+            );
             return;
         }
     }
@@ -85,17 +91,29 @@ fn main() {
         .output()
         .ok()
         .and_then(|o| String::from_utf8(o.stdout).ok())
-        .and_then(|s| s.split_whitespace().nth(1).and_then(|v| v.parse::<u64>().ok()))
+        .and_then(|s| {
+            s.split_whitespace()
+                .nth(1)
+                .and_then(|v| v.parse::<u64>().ok())
+        })
         .unwrap_or(0);
 
     println!("fluxlint build, {apps} apps, apps/overlays/production ({bytes} bytes of YAML)");
-    println!("  fluxlint: min {:.1} ms, median {:.1} ms over {runs} runs; peak memory {:.1} MB", ms(min), ms(median), peak as f64 / 1024.0);
+    println!(
+        "  fluxlint: min {:.1} ms, median {:.1} ms over {runs} runs; peak memory {:.1} MB",
+        ms(min),
+        ms(median),
+        peak as f64 / 1024.0
+    );
     let t = Instant::now();
     match Command::new("kubectl").arg("kustomize").arg(&dir).output() {
         Ok(o) if o.status.success() => {
             let k = t.elapsed();
             println!("  kubectl kustomize: {:.1} ms (one run)", ms(k));
-            println!("  speed-up: {:.0}x (kubectl / fluxlint median)", k.as_secs_f64() / median.as_secs_f64());
+            println!(
+                "  speed-up: {:.0}x (kubectl / fluxlint median)",
+                k.as_secs_f64() / median.as_secs_f64()
+            );
         }
         _ => println!("  kubectl kustomize: not available"),
     }
