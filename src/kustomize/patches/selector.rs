@@ -144,7 +144,7 @@ fn ns_key(id: &super::super::resource::ResId) -> &str {
 fn first_line(s: &str) -> String {
     s.lines()
         .filter(|l| !l.trim().is_empty())
-        .last()
+        .next_back()
         .unwrap_or(s)
         .trim()
         .to_string()
