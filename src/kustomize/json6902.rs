@@ -242,9 +242,10 @@ fn container_mut<'n>(root: &'n mut Node, path: &Pointer) -> Result<&'n mut Node>
                 let len = items.len();
                 let Some(idx) = index(part, len) else {
                     return Err(path.err(format!(
-                        "\"{}\" does not exist: index \"{part}\" is out of range at \"{}\" (the list has {len} items)",
+                        "\"{}\" does not exist: index \"{part}\" is out of range at \"{}\" (the list has {})",
                         path.raw,
-                        here()
+                        here(),
+                        count(len)
                     )));
                 };
                 &mut items[idx]
@@ -279,6 +280,14 @@ fn index(part: &str, len: usize) -> Option<usize> {
     (0..len).contains(&i).then_some(i as usize)
 }
 
+fn count(n: usize) -> String {
+    if n == 1 {
+        "1 item".to_string()
+    } else {
+        format!("{n} items")
+    }
+}
+
 fn not_container(path: &Pointer, n: &Node) -> Error {
     path.err(format!(
         "\"{}\" does not exist: its parent is a {}, not a map or list",
@@ -306,9 +315,9 @@ fn add(root: &mut Node, path: &Pointer, val: Node) -> Result<()> {
             }
             let Some(idx) = index(key, items.len() + 1) else {
                 return Err(path.err(format!(
-                    "cannot add at \"{}\": index \"{key}\" is out of range (the list has {} items)",
+                    "cannot add at \"{}\": index \"{key}\" is out of range (the list has {})",
                     path.raw,
-                    items.len()
+                    count(items.len())
                 )));
             };
             items.insert(idx, val);
@@ -331,9 +340,9 @@ fn remove(root: &mut Node, path: &Pointer) -> Result<Node> {
         Value::Seq(items) => match index(key, items.len()) {
             Some(i) => Ok(items.remove(i)),
             None => Err(path.err(format!(
-                "cannot remove \"{}\": index \"{key}\" is out of range (the list has {} items)",
+                "cannot remove \"{}\": index \"{key}\" is out of range (the list has {})",
                 path.raw,
-                items.len()
+                count(items.len())
             ))),
         },
         _ => Err(not_container(path, con)),
@@ -359,9 +368,9 @@ fn replace(root: &mut Node, path: &Pointer, mut val: Node) -> Result<()> {
                 Ok(())
             }
             None => Err(path.err(format!(
-                "cannot replace \"{}\": index \"{key}\" is out of range (the list has {} items)",
+                "cannot replace \"{}\": index \"{key}\" is out of range (the list has {})",
                 path.raw,
-                items.len()
+                count(items.len())
             ))),
         },
         _ => Err(not_container(path, con)),
@@ -377,9 +386,9 @@ fn get<'n>(root: &'n mut Node, path: &Pointer) -> Result<Option<&'n Node>> {
         Value::Seq(items) => match index(key, items.len()) {
             Some(i) => Ok(Some(&items[i])),
             None => Err(path.err(format!(
-                "\"{}\" does not exist: index \"{key}\" is out of range (the list has {} items)",
+                "\"{}\" does not exist: index \"{key}\" is out of range (the list has {})",
                 path.raw,
-                items.len()
+                count(items.len())
             ))),
         },
         _ => Err(not_container(path, con)),

@@ -74,7 +74,7 @@ pub fn apply_patches_field(ctx: &Ctx, resmap: &mut ResMap) -> Result<()> {
                 );
             };
             let ops = json_ops(ctx, &e.docs[0])?;
-            apply::json_to_selected(resmap, &target, &ops, JsonMode::Patches)?;
+            apply::json_to_selected(ctx, resmap, &target, &ops, JsonMode::Patches)?;
             continue;
         }
         for d in &e.docs {
@@ -127,7 +127,7 @@ pub fn apply_json6902_field(ctx: &Ctx, resmap: &mut ResMap) -> Result<()> {
             .with_label("not a list"));
         }
         let ops = json_ops(ctx, &e.docs[0])?;
-        apply::json_to_selected(resmap, &target, &ops, JsonMode::Legacy)?;
+        apply::json_to_selected(ctx, resmap, &target, &ops, JsonMode::Legacy)?;
     }
     Ok(())
 }
@@ -178,12 +178,18 @@ impl<'a> Entry<'a> {
                 let Some(s) = p.as_str() else {
                     return Err(type_error(&format!("{field}.path"), p, "a string"));
                 };
+                let file = ctx.k.resolve_file(ctx.loader, s, p.span())?;
+                let (_, text) = ctx.loader.read(&file, p.span())?;
+                check_json_text(&text, p)?;
                 load_file(ctx, p, s)?
             }
             (None, Some(p)) => {
                 let Some(s) = p.as_str() else {
                     return Err(type_error(&format!("{field}.patch"), p, "a string"));
                 };
+                // `patches:` trims inline text before looking at it; patchesJson6902 does not
+                let text = if field == "patches" { s.trim() } else { s };
+                check_json_text(text, p)?;
                 parse_embedded(ctx.loader, p, s, SetBy::Patch, &inline_label(ctx, p))?
             }
         };
@@ -200,6 +206,23 @@ impl<'a> Entry<'a> {
             target: present("target"),
             options,
         })
+    }
+}
+
+/// Patch text that starts with `[` is read as JSON, not YAML: it must be strict JSON.
+fn check_json_text(text: &str, holder: &Node) -> Result<()> {
+    if !text.starts_with('[') {
+        return Ok(());
+    }
+    match serde_json::from_str::<serde_json::Value>(text) {
+        Ok(_) => Ok(()),
+        Err(e) => Err(Error::at(
+            "json-patch",
+            holder.span(),
+            format!("a patch that starts with '[' must be valid JSON: {e}"),
+        )
+        .with_label("not JSON")
+        .with_help("quote every key and string, or write the operations as a YAML block list (`- op: add`)")),
     }
 }
 

@@ -48,7 +48,7 @@ pub fn smp_by_id(ctx: &Ctx, resmap: &mut ResMap, patch: &Document, opts: Options
         .collect();
     let i = match found.as_slice() {
         [i] => *i,
-        [] => return Err(no_target(&id, resmap, patch.span)),
+        [] => return Err(no_target(ctx, &id, resmap, patch.span)),
         [a, b, ..] => {
             return Err(Error::at(
                 "patch-target",
@@ -167,6 +167,7 @@ fn restore(root: &mut Node, parent: &[&str], key: &str, old: Option<Node>) {
 
 /// A JSON patch applied to every resource the target selects.
 pub fn json_to_selected(
+    ctx: &Ctx,
     resmap: &mut ResMap,
     target: &Selector,
     ops: &Node,
@@ -184,10 +185,19 @@ pub fn json_to_selected(
         if internal {
             ensure_annotations(&mut r.node, ops.span());
         }
-        let what = format!("{} {}", r.kind(), r.name());
-        let doc_span = r.doc_span;
-        json6902::apply(&mut r.node, ops)
-            .map_err(|e| e.with_note(format!("while patching {what}"), doc_span))?;
+        let what = format!(
+            "{} \"{}\" ({})",
+            r.kind(),
+            r.name(),
+            ctx.loader.sources.describe(r.doc_span)
+        );
+        json6902::apply(&mut r.node, ops).map_err(|e| {
+            if e.help.is_none() {
+                e.with_help(format!("the patch was applied to {what}"))
+            } else {
+                e
+            }
+        })?;
         finish_annotations(&mut r.node);
     }
     Ok(())
@@ -275,7 +285,7 @@ fn describe(id: &ResId) -> String {
     format!("{av}{} \"{}\"{ns}", id.gvk.kind, id.name)
 }
 
-fn no_target(id: &ResId, resmap: &ResMap, span: Span) -> Error {
+fn no_target(ctx: &Ctx, id: &ResId, resmap: &ResMap, span: Span) -> Error {
     let mut err = Error::at(
         "patch-target",
         span,
@@ -289,9 +299,11 @@ fn no_target(id: &ResId, resmap: &ResMap, span: Span) -> Error {
             .any(|x| x.gvk.kind == id.gvk.kind && x.name == id.name)
     });
     err = match near {
-        Some(r) => err
-            .with_note(format!("did you mean {}?", describe(&r.id())), r.doc_span)
-            .with_help("apiVersion, kind, metadata.name and metadata.namespace must all match"),
+        Some(r) => err.with_help(format!(
+            "did you mean {} ({})? apiVersion, kind, metadata.name and metadata.namespace must all match",
+            describe(&r.id()),
+            ctx.loader.sources.describe(r.doc_span)
+        )),
         None => err.with_help(
             "check the patch's apiVersion, kind, metadata.name and metadata.namespace against the resources",
         ),
