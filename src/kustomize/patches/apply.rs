@@ -1,0 +1,325 @@
+//! Applying loaded patches to the resources of a build.
+
+use crate::error::{Error, Result};
+use crate::source::Span;
+use crate::yaml::{Document, Map, Node, Origin, SetBy, Value};
+
+use super::super::Ctx;
+use super::super::json6902;
+use super::super::resource::{Gvk, ResId, ResMap, Resource};
+use super::super::strategic_merge;
+use super::selector::Selector;
+
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Options {
+    pub allow_name_change: bool,
+    pub allow_kind_change: bool,
+}
+
+/// Which transformer applies a JSON patch: they differ in whether the resource's id is recorded
+/// (and so whether kustomize's internal annotations exist during the patch).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JsonMode {
+    /// `patches:` — records the id first, so `metadata.annotations` always exists.
+    Patches,
+    /// `patchesJson6902:` — annotations exist only on renamed, moved or generated resources.
+    Legacy,
+}
+
+/// kustomize's `ResId.Equals`: gvk exactly (an unset apiVersion matches only an unset one), name,
+/// and namespace with unset meaning `default`.
+fn same_id(a: &ResId, b: &ResId) -> bool {
+    a.gvk == b.gvk && a.name == b.name && a.effective_namespace() == b.effective_namespace()
+}
+
+fn patch_id(patch: &Document) -> ResId {
+    Resource::new(patch.root.clone(), patch.span).id()
+}
+
+/// A strategic merge patch applied to the one resource with the patch's id (current or previous).
+pub fn smp_by_id(ctx: &Ctx, resmap: &mut ResMap, patch: &Document, opts: Options) -> Result<()> {
+    let id = patch_id(patch);
+    let found: Vec<usize> = resmap
+        .resources
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.all_ids().iter().any(|x| same_id(x, &id)))
+        .map(|(i, _)| i)
+        .collect();
+    let i = match found.as_slice() {
+        [i] => *i,
+        [] => return Err(no_target(ctx, &id, resmap, patch.span)),
+        [a, b, ..] => {
+            return Err(Error::at(
+                "patch-target",
+                patch.span,
+                format!(
+                    "strategic merge patch {} matches several resources",
+                    describe(&id)
+                ),
+            )
+            .with_label("this patch")
+            .with_note("one match", resmap.resources[*a].doc_span)
+            .with_note("another match", resmap.resources[*b].doc_span));
+        }
+    };
+    if smp_one(ctx, &mut resmap.resources[i], &patch.root, opts, false)? {
+        resmap.resources.remove(i);
+    }
+    Ok(())
+}
+
+/// Strategic merge patches applied to every resource the target selects.
+pub fn smp_to_selected(
+    ctx: &Ctx,
+    resmap: &mut ResMap,
+    target: &Selector,
+    docs: &[Document],
+    opts: Options,
+) -> Result<()> {
+    let selected: Vec<usize> = select(resmap, target);
+    let mut deleted = vec![false; resmap.resources.len()];
+    for d in docs {
+        for &i in &selected {
+            if !deleted[i] {
+                deleted[i] = smp_one(ctx, &mut resmap.resources[i], &d.root, opts, true)?;
+            }
+        }
+    }
+    let mut i = 0;
+    resmap.resources.retain(|_| {
+        i += 1;
+        !deleted[i - 1]
+    });
+    Ok(())
+}
+
+fn select(resmap: &ResMap, target: &Selector) -> Vec<usize> {
+    resmap
+        .resources
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| target.matches(r))
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// kustomize's `Resource.ApplySmPatch`; returns whether the patch deleted the resource.
+fn smp_one(
+    ctx: &Ctx,
+    r: &mut Resource,
+    patch: &Node,
+    opts: Options,
+    targeted: bool,
+) -> Result<bool> {
+    let mut patch = patch.clone();
+    if targeted {
+        // the patch takes the target's apiVersion; its own kind stays (and is undone below)
+        if let (Some(m), Some(av)) = (patch.as_map_mut(), r.node.get("apiVersion").cloned()) {
+            m.insert("apiVersion", av.span(), av);
+        }
+    }
+    let old_name = r.node.get_path(&["metadata", "name"]).cloned();
+    let old_ns = r.node.get_path(&["metadata", "namespace"]).cloned();
+    let old_kind = r.node.get("kind").cloned();
+    if opts.allow_name_change || opts.allow_kind_change {
+        r.remember_id();
+    }
+    let gvk: Gvk = r.gvk();
+    strategic_merge::merge(&mut r.node, &patch, &gvk, ctx.schema)?;
+    if is_empty(&r.node) {
+        return Ok(true);
+    }
+    if !opts.allow_kind_change {
+        restore(&mut r.node, &[], "kind", old_kind);
+    }
+    if !opts.allow_name_change {
+        restore(&mut r.node, &["metadata"], "name", old_name);
+    }
+    restore(&mut r.node, &["metadata"], "namespace", old_ns);
+    Ok(false)
+}
+
+fn is_empty(n: &Node) -> bool {
+    match &n.value {
+        Value::Null => true,
+        Value::Map(m) => m.is_empty(),
+        _ => false,
+    }
+}
+
+/// Puts back a field a patch may not change (removing it when it was absent).
+fn restore(root: &mut Node, parent: &[&str], key: &str, old: Option<Node>) {
+    let Some(m) = root.get_path_mut(parent).and_then(Node::as_map_mut) else {
+        return;
+    };
+    match old {
+        Some(old) => {
+            if !m.get(key).is_some_and(|cur| cur.same_value(&old)) {
+                m.insert(key, old.span(), old);
+            }
+        }
+        None => {
+            m.remove(key);
+        }
+    }
+}
+
+/// A JSON patch applied to every resource the target selects.
+pub fn json_to_selected(
+    ctx: &Ctx,
+    resmap: &mut ResMap,
+    target: &Selector,
+    ops: &Node,
+    mode: JsonMode,
+) -> Result<()> {
+    for i in select(resmap, target) {
+        let r = &mut resmap.resources[i];
+        let internal = match mode {
+            JsonMode::Patches => {
+                r.remember_id();
+                true
+            }
+            JsonMode::Legacy => !r.previous.is_empty() || r.generated.is_some(),
+        };
+        if internal {
+            ensure_annotations(&mut r.node, ops.span());
+        }
+        let what = format!(
+            "{} \"{}\" ({})",
+            r.kind(),
+            r.name(),
+            ctx.loader.sources.describe(r.doc_span)
+        );
+        json6902::apply(&mut r.node, ops).map_err(|e| {
+            if e.help.is_none() {
+                e.with_help(format!("the patch was applied to {what}"))
+            } else {
+                e
+            }
+        })?;
+        finish_annotations(&mut r.node);
+    }
+    Ok(())
+}
+
+/// kustomize's internal annotations make `metadata.annotations` exist during a JSON patch.
+fn ensure_annotations(node: &mut Node, span: Span) {
+    let Some(md) = node.get_mut("metadata").and_then(Node::as_map_mut) else {
+        return;
+    };
+    if md.get("annotations").is_none_or(Node::is_null) {
+        let origin = Origin::new(span, SetBy::Patch);
+        md.insert(
+            "annotations",
+            span,
+            Node::new(Value::Map(Map::new()), origin),
+        );
+    }
+}
+
+/// kustomize re-reads and re-writes the annotations after a JSON patch: values become strings (as
+/// the YAML scalar text; maps and lists become ""), and an empty map disappears.
+fn finish_annotations(node: &mut Node) {
+    let Some(md) = node.get_mut("metadata").and_then(Node::as_map_mut) else {
+        return;
+    };
+    let drop = match md.get_mut("annotations") {
+        None => false,
+        Some(a) => match &mut a.value {
+            Value::Null => true,
+            Value::Map(m) => {
+                for e in &mut m.entries {
+                    if let Some(s) = annotation_text(&e.value) {
+                        e.value.value = Value::Str(s);
+                    }
+                }
+                m.is_empty()
+            }
+            _ => false,
+        },
+    };
+    if drop {
+        md.remove("annotations");
+    }
+}
+
+fn annotation_text(v: &Node) -> Option<String> {
+    Some(match &v.value {
+        Value::Str(_) => return None,
+        Value::Null => "null".to_string(),
+        Value::Bool(b) => b.to_string(),
+        Value::Int(i) => i.to_string(),
+        Value::Float(f) => go_json_float(*f),
+        Value::Seq(_) | Value::Map(_) => String::new(),
+    })
+}
+
+/// A float as Go's encoding/json writes it (kustomize round-trips patched resources through JSON).
+fn go_json_float(f: f64) -> String {
+    let a = f.abs();
+    if a != 0.0 && !(1e-6..1e21).contains(&a) {
+        let s = format!("{f:e}");
+        match s.split_once('e') {
+            Some((m, e)) if !e.starts_with('-') => format!("{m}e+{e}"),
+            Some((m, e)) => format!("{m}e{e}"),
+            None => s,
+        }
+    } else {
+        format!("{f}")
+    }
+}
+
+fn describe(id: &ResId) -> String {
+    let ns = if id.namespace.is_empty() {
+        String::new()
+    } else {
+        format!(" in namespace \"{}\"", id.namespace)
+    };
+    let av = id.gvk.api_version();
+    let av = if av.is_empty() {
+        "(no apiVersion) ".to_string()
+    } else {
+        format!("{av} ")
+    };
+    format!("{av}{} \"{}\"{ns}", id.gvk.kind, id.name)
+}
+
+fn no_target(ctx: &Ctx, id: &ResId, resmap: &ResMap, span: Span) -> Error {
+    let mut err = Error::at(
+        "patch-target",
+        span,
+        format!("no resource matches strategic merge patch {}", describe(id)),
+    )
+    .with_label("this patch");
+    // the most likely mistake: right kind and name, wrong apiVersion or namespace
+    let near = resmap.resources.iter().find(|r| {
+        r.all_ids()
+            .iter()
+            .any(|x| x.gvk.kind == id.gvk.kind && x.name == id.name)
+    });
+    err = match near {
+        Some(r) => err.with_help(format!(
+            "did you mean {} ({})? apiVersion, kind, metadata.name and metadata.namespace must all match",
+            describe(&r.id()),
+            ctx.loader.sources.describe(r.doc_span)
+        )),
+        None => err.with_help(
+            "check the patch's apiVersion, kind, metadata.name and metadata.namespace against the resources",
+        ),
+    };
+    err
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn go_floats() {
+        assert_eq!(go_json_float(1.5), "1.5");
+        assert_eq!(go_json_float(1e21), "1e+21");
+        assert_eq!(go_json_float(1.5e-7), "1.5e-7");
+        assert_eq!(go_json_float(0.000001), "0.000001");
+    }
+}
