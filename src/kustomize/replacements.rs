@@ -11,7 +11,7 @@ use crate::source::Span;
 use crate::yaml::{Node, Origin, SetBy, Value};
 
 use super::Ctx;
-use super::resource::{ResMap, Resource};
+use super::resource::{ResMap, Resource, mark};
 use config::{Options, Replacement, Selector, Target};
 use path::{Kind, follow, match_paths, text_of};
 use selector::LabelSelector;
@@ -286,13 +286,15 @@ fn set_field(opts: &Options, t: &mut Node, value: &Node, created: bool) -> Resul
         }
         text = parts.join(&opts.delimiter);
     }
-    let origin = value.origin.clone().overriding(&t.origin);
+    // The value was written in the source field: point there, as set by this transformer.
+    let origin = Origin::new(value.origin.span, SetBy::Transformer).overriding(&t.origin);
     if target_is_scalar {
         // kyaml copies only the text into a scalar: the target keeps its type.
         t.value = retype(&text, t, created)?;
         t.origin = origin;
     } else {
         *t = value.clone();
+        mark(t, SetBy::Transformer);
         t.origin = origin;
     }
     Ok(())
@@ -323,5 +325,77 @@ fn retype(text: &str, like: &Node, created: bool) -> Result<Value, String> {
             _ => "!!bool",
         };
         Err(format!("yaml: cannot decode !!str `{text}` as a {tag}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::FileId;
+
+    fn at(start: usize, v: Value, by: SetBy) -> Node {
+        Node::new(
+            v,
+            Origin::new(Span::new(FileId::NONE, start, start + 1), by),
+        )
+    }
+
+    #[test]
+    fn scalar_targets_keep_their_type_and_take_the_source_origin() {
+        let src = at(10, Value::Str("3".into()), SetBy::Resource);
+        let mut t = at(50, Value::Int(1), SetBy::Resource);
+        set_field(&Options::default(), &mut t, &src, false).unwrap();
+        assert_eq!(t.value, Value::Int(3));
+        assert_eq!(t.origin.span.start, 10);
+        assert_eq!(t.origin.by, SetBy::Transformer);
+        assert_eq!(t.origin.prev.as_ref().map(|p| p.span.start), Some(50));
+
+        let mut s = at(60, Value::Str("x".into()), SetBy::Resource);
+        set_field(
+            &Options::default(),
+            &mut s,
+            &at(1, Value::Int(80), SetBy::Resource),
+            false,
+        )
+        .unwrap();
+        assert_eq!(s.value, Value::Str("80".into()));
+
+        let mut n = at(60, Value::Int(1), SetBy::Resource);
+        let bad = at(1, Value::Str("nginx:1".into()), SetBy::Resource);
+        assert!(set_field(&Options::default(), &mut n, &bad, false).is_err());
+
+        let mut created = Node::null(Origin::none());
+        set_field(&Options::default(), &mut created, &src, true).unwrap();
+        assert_eq!(created.value, Value::Int(3));
+    }
+
+    #[test]
+    fn delimiters_split_sources_and_targets() {
+        let host = at(0, Value::Str("db.local:5432".into()), SetBy::Resource);
+        let opts = Options {
+            delimiter: ":".into(),
+            index: 1,
+            create: false,
+        };
+        assert_eq!(
+            refine(&opts, &host).unwrap().value,
+            Value::Str("5432".into())
+        );
+        let bad = Options {
+            index: 2,
+            ..opts.clone()
+        };
+        assert!(refine(&bad, &host).is_err());
+
+        let tag = at(0, Value::Str("v2".into()), SetBy::Resource);
+        for (index, want) in [(1, "app:v2"), (-1, "v2:app:v1"), (7, "app:v1:v2")] {
+            let mut img = at(5, Value::Str("app:v1".into()), SetBy::Resource);
+            let o = Options {
+                index,
+                ..opts.clone()
+            };
+            set_field(&o, &mut img, &tag, false).unwrap();
+            assert_eq!(img.value, Value::Str(want.into()));
+        }
     }
 }

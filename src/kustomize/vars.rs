@@ -6,7 +6,7 @@ mod expand;
 
 use crate::error::{Error, Result};
 use crate::source::Span;
-use crate::yaml::{Node, Value};
+use crate::yaml::{Node, Origin, SetBy, Value};
 
 use super::fieldspec::TransformerConfig;
 use super::kustomization::{Kustomization, type_error};
@@ -374,12 +374,12 @@ fn expand_one<'a>(
     };
     match expand(s, lookup) {
         Expanded::Whole(v) => {
-            node.origin = v.origin.clone().overriding(&node.origin);
+            node.origin = set_by_var(v, &node.origin);
             node.value = v.value.clone();
         }
         Expanded::Text { text, last } => {
             if let Some(v) = last {
-                node.origin = v.origin.clone().overriding(&node.origin);
+                node.origin = set_by_var(v, &node.origin);
             }
             node.value = Value::Str(text);
         }
@@ -387,9 +387,45 @@ fn expand_one<'a>(
     Ok(())
 }
 
+/// The value was written in the var's field: point there, as set by the var transformer.
+fn set_by_var(v: &Node, old: &Origin) -> Origin {
+    Origin::new(v.origin.span, SetBy::Transformer).overriding(old)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn substitution_types_and_origins() {
+        use crate::source::FileId;
+        let src = Node::new(
+            Value::Int(5432),
+            Origin::new(Span::new(FileId::NONE, 7, 11), SetBy::Resource),
+        );
+        let look = |n: &str| (n == "PORT").then_some(&src);
+        let mut whole = Node::str("$(PORT)", Origin::none());
+        substitute(&mut whole, &look).unwrap();
+        assert_eq!(whole.value, Value::Int(5432));
+        assert_eq!(whole.origin.span.start, 7);
+        assert_eq!(whole.origin.by, SetBy::Transformer);
+        let mut list = Node::seq(
+            vec![
+                Node::str("--port=$(PORT)", Origin::none()),
+                Node::str("$(OTHER)", Origin::none()),
+            ],
+            Origin::none(),
+        );
+        substitute(&mut list, &look).unwrap();
+        let items = list.as_seq().unwrap();
+        assert_eq!(items[0].as_str(), Some("--port=5432"));
+        assert_eq!(items[1].as_str(), Some("$(OTHER)"));
+        let mut mixed = Node::seq(
+            vec![Node::new(Value::Int(1), Origin::none())],
+            Origin::none(),
+        );
+        assert!(substitute(&mut mixed, &look).is_err());
+    }
 
     #[test]
     fn field_paths_take_bracket_indexes() {
