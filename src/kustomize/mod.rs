@@ -199,7 +199,7 @@ fn accumulate_inner(
     images::apply(&ctx, &mut acc.resmap)?;
     replacements::apply(&ctx, &mut acc.resmap)?;
     plugins::run_transformers(&ctx, &mut acc.resmap)?;
-    acc.vars.extend(vars::parse(k)?);
+    acc.vars.extend(vars::parse(k, &acc.resmap)?);
     Ok(())
 }
 
