@@ -264,27 +264,48 @@ impl TransformerConfig {
 
     /// kustomize's built-in configuration.
     pub fn defaults() -> TransformerConfig {
+        TransformerConfig::defaults_ref().clone()
+    }
+
+    /// Nothing configured (no `configurations:` or `crds:` additions).
+    pub fn is_empty(&self) -> bool {
+        *self == TransformerConfig::default()
+    }
+
+    /// The configuration transformers use: the defaults, plus `extra` when there is any.
+    pub fn with_defaults(
+        extra: &TransformerConfig,
+    ) -> std::borrow::Cow<'static, TransformerConfig> {
+        if extra.is_empty() {
+            std::borrow::Cow::Borrowed(TransformerConfig::defaults_ref())
+        } else {
+            let mut c = TransformerConfig::defaults();
+            c.merge(extra);
+            std::borrow::Cow::Owned(c)
+        }
+    }
+
+    /// The built-in configuration, parsed once.
+    pub fn defaults_ref() -> &'static TransformerConfig {
         use std::sync::OnceLock;
         static DEFAULTS: OnceLock<TransformerConfig> = OnceLock::new();
-        DEFAULTS
-            .get_or_init(|| {
-                let mut cfg = TransformerConfig::default();
-                for text in super::defaults::DEFAULT_CONFIGS {
-                    let docs = crate::yaml::parse_stream(
-                        text,
-                        crate::source::FileId::NONE,
-                        crate::yaml::SetBy::Transformer,
-                    )
-                    .unwrap_or_default();
-                    for d in docs {
-                        if let Ok(c) = TransformerConfig::from_node(&d.root) {
-                            cfg.merge(&c);
-                        }
+        DEFAULTS.get_or_init(|| {
+            let mut cfg = TransformerConfig::default();
+            for text in super::defaults::DEFAULT_CONFIGS {
+                let docs = crate::yaml::parse_stream(
+                    text,
+                    crate::source::FileId::NONE,
+                    crate::yaml::SetBy::Transformer,
+                )
+                .unwrap_or_default();
+                for d in docs {
+                    if let Ok(c) = TransformerConfig::from_node(&d.root) {
+                        cfg.merge(&c);
                     }
                 }
-                cfg
-            })
-            .clone()
+            }
+            cfg
+        })
     }
 }
 

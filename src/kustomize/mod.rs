@@ -42,6 +42,7 @@ use resource::{ResMap, Resource, validate_resource};
 #[derive(Debug, Default)]
 pub struct Accumulator {
     pub resmap: ResMap,
+    /// Field specs added by `configurations:` and `crds:` here and below (the defaults come on top).
     pub config: TransformerConfig,
     pub vars: Vec<vars::Var>,
     pub schema: std::sync::Arc<schema::Schema>,
@@ -62,13 +63,14 @@ pub fn build(loader: &Loader, dir: &Path) -> Result<ResMap> {
     let mut stack = Vec::new();
     let top = Kustomization::load(loader, &dir, Span::NONE)?;
     let mut acc = Accumulator {
-        config: TransformerConfig::defaults(),
+        config: TransformerConfig::default(),
         ..Default::default()
     };
     accumulate_target(loader, &top, &mut acc, &mut stack)?;
     hash::add_hashes(&mut acc.resmap)?;
-    name_reference::fix(&mut acc.resmap, &acc.config)?;
-    vars::resolve(&mut acc.resmap, &acc.vars, &acc.config)?;
+    let config = TransformerConfig::with_defaults(&acc.config);
+    name_reference::fix(&mut acc.resmap, &config)?;
+    vars::resolve(&mut acc.resmap, &acc.vars, &config)?;
     acc.resmap.resources.retain(|r| !r.is_local_config());
     order::sort(&top, &mut acc.resmap)?;
     Ok(acc.resmap)
@@ -146,7 +148,7 @@ fn accumulate_inner(
     }
     let schema = schema::Schema::for_kustomization(loader, k, &acc.schema)?;
     {
-        let config = acc.config.clone();
+        let config = TransformerConfig::with_defaults(&acc.config);
         let ctx = Ctx {
             loader,
             k,
@@ -182,7 +184,7 @@ fn accumulate_inner(
         }
         accumulate_target(loader, &comp, acc, stack)?;
     }
-    let config = acc.config.clone();
+    let config = TransformerConfig::with_defaults(&acc.config);
     let ctx = Ctx {
         loader,
         k,
@@ -239,7 +241,7 @@ fn accumulate_resource(
             .with_help("list a Component under `components:`, not `resources:`"));
         }
         let mut sub_acc = Accumulator {
-            config: TransformerConfig::defaults(),
+            config: TransformerConfig::default(),
             ..Default::default()
         };
         accumulate_target(loader, &sub, &mut sub_acc, stack)?;

@@ -10,6 +10,8 @@
 
 mod select;
 
+use std::collections::HashMap;
+
 use crate::error::{Error, Result};
 use crate::yaml::{Node, Origin, Value};
 
@@ -26,6 +28,7 @@ struct Filter<'a> {
 
 pub fn fix(resmap: &mut ResMap, config: &TransformerConfig) -> Result<()> {
     let targets: Vec<Target> = resmap.resources.iter().map(Target::of).collect();
+    let index = Index::new(&targets);
     let mut refs: Vec<(usize, ResId)> = Vec::new();
     for i in 0..resmap.resources.len() {
         let referrer = &resmap.resources[i];
@@ -48,10 +51,10 @@ pub fn fix(resmap: &mut ResMap, config: &TransformerConfig) -> Result<()> {
         if filters.is_empty() {
             continue;
         }
-        let ctx = Referrer::of(referrer, &targets);
+        let ctx = Referrer::of(referrer);
         let node = &mut resmap.resources[i].node;
         for f in &filters {
-            let mut visit = |n: &mut Node| ctx.set(n, f, &targets, &mut refs);
+            let mut visit = |n: &mut Node| ctx.set(n, f, &targets, &index, &mut refs);
             walk(node, &f.spec.path, false, &Origin::none(), &mut visit)
                 .map_err(|e| ctx.wrap(e, f.spec))?;
         }
@@ -71,13 +74,60 @@ pub(crate) struct Referrer {
     pub role_ref: Option<Gvk>,
     pub prefixes: Vec<String>,
     pub suffixes: Vec<String>,
-    /// Indexes of the resources this referrer may point at (kustomize's
-    /// `SubsetThatCouldBeReferencedByResource`).
-    pub reachable: Vec<usize>,
+    cluster: bool,
+    /// Namespaces of ServiceAccount subjects (a RoleBinding may name accounts elsewhere).
+    sa_namespaces: Vec<String>,
+}
+
+/// Targets by the names they had before renames, and by original namespace: references look
+/// candidates up instead of scanning every resource.
+struct Index<'a> {
+    by_previous_name: HashMap<&'a str, Vec<usize>>,
+    by_original_namespace: HashMap<&'a str, Vec<usize>>,
+}
+
+impl<'a> Index<'a> {
+    fn new(targets: &'a [Target]) -> Index<'a> {
+        let mut by_previous_name: HashMap<&str, Vec<usize>> = HashMap::new();
+        let mut by_original_namespace: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (j, t) in targets.iter().enumerate() {
+            let mut names: Vec<&str> = t.previous.iter().map(|p| p.name.as_str()).collect();
+            names.sort_unstable();
+            names.dedup();
+            for n in names {
+                by_previous_name.entry(n).or_default().push(j);
+            }
+            if !t.org_id.gvk.is_cluster_scoped() {
+                by_original_namespace
+                    .entry(t.org_id.effective_namespace())
+                    .or_default()
+                    .push(j);
+            }
+        }
+        Index {
+            by_previous_name,
+            by_original_namespace,
+        }
+    }
+
+    fn named(&self, name: &str) -> &[usize] {
+        self.by_previous_name
+            .get(name)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+    }
 }
 
 impl Referrer {
-    fn of(r: &Resource, targets: &[Target]) -> Referrer {
+    /// May this referrer point at `t` (kustomize's `SubsetThatCouldBeReferencedByResource`)?
+    fn reaches(&self, t: &Target) -> bool {
+        self.cluster
+            || t.id.gvk.is_cluster_scoped()
+            || t.id.effective_namespace() == self.id.effective_namespace()
+            || self.sa_namespaces.contains(&t.id.namespace)
+    }
+
+    fn of(r: &Resource) -> Referrer {
         let id = r.id();
         let role_ref = r.node.get("roleRef").and_then(|rr| {
             let group = rr.get("apiGroup")?.scalar_string()?;
@@ -88,27 +138,19 @@ impl Referrer {
                 kind,
             })
         });
-        let reachable = if id.gvk.is_cluster_scoped() {
-            (0..targets.len()).collect()
+        let cluster = id.gvk.is_cluster_scoped();
+        let sa_namespaces = if cluster {
+            Vec::new()
         } else {
-            let sa_namespaces = subject_namespaces(r);
-            targets
-                .iter()
-                .enumerate()
-                .filter(|(_, t)| {
-                    t.id.gvk.is_cluster_scoped()
-                        || t.id.effective_namespace() == id.effective_namespace()
-                        || sa_namespaces.contains(&t.id.namespace)
-                })
-                .map(|(j, _)| j)
-                .collect()
+            subject_namespaces(r)
         };
         Referrer {
             id,
             role_ref,
             prefixes: r.name_prefixes.clone(),
             suffixes: r.name_suffixes.clone(),
-            reachable,
+            cluster,
+            sa_namespaces,
         }
     }
 
@@ -120,12 +162,22 @@ impl Referrer {
         ))
     }
 
+    /// Candidates in a namespace are compared by their original namespace when any reachable
+    /// resource started in it, else by their current one.
+    fn any_started_in(&self, ns: &str, targets: &[Target], index: &Index) -> bool {
+        index
+            .by_original_namespace
+            .get(ns)
+            .is_some_and(|js| js.iter().any(|&j| self.reaches(&targets[j])))
+    }
+
     /// Fixes one reference node: a name, or a `{name, namespace}` map.
     fn set(
         &self,
         n: &mut Node,
         f: &Filter,
         targets: &[Target],
+        index: &Index,
         refs: &mut Vec<(usize, ResId)>,
     ) -> Result<()> {
         let role_ref = f
@@ -146,13 +198,22 @@ impl Referrer {
                     ));
                 };
                 let old = name_node.scalar_string().unwrap_or_default();
-                let candidates = match m.get("namespace") {
-                    None => self.reachable.clone(),
-                    Some(ns) => by_namespace(
-                        targets,
-                        &self.reachable,
-                        &ns.scalar_string().unwrap_or_default(),
-                    ),
+                let named = index.named(&old).iter().copied();
+                let candidates: Vec<usize> = match m.get("namespace") {
+                    None => named.filter(|&j| self.reaches(&targets[j])).collect(),
+                    Some(ns) => {
+                        let ns = ns.scalar_string().unwrap_or_default();
+                        let by_original = self.any_started_in(&ns, targets, index);
+                        named
+                            .filter(|&j| {
+                                let t = &targets[j];
+                                let id = if by_original { &t.org_id } else { &t.id };
+                                self.reaches(t)
+                                    && !id.gvk.is_cluster_scoped()
+                                    && id.effective_namespace() == ns
+                            })
+                            .collect()
+                    }
                 };
                 let Some(t) = select(
                     self,
@@ -193,10 +254,16 @@ impl Referrer {
             Value::Seq(_) => Ok(()),
             _ => {
                 let old = n.scalar_string().unwrap_or_default();
+                let candidates: Vec<usize> = index
+                    .named(&old)
+                    .iter()
+                    .copied()
+                    .filter(|&j| self.reaches(&targets[j]))
+                    .collect();
                 let Some(t) = select(
                     self,
                     &old,
-                    &self.reachable,
+                    &candidates,
                     targets,
                     &f.target,
                     role_ref,
@@ -229,24 +296,6 @@ fn follow(n: &mut Node, value: &str, origin: &Origin) {
         o.overriding(&n.origin)
     };
     *n = Node::str(value, o);
-}
-
-/// Candidates in a namespace: by original namespace if any resource started there, else by current.
-fn by_namespace(targets: &[Target], reachable: &[usize], ns: &str) -> Vec<usize> {
-    let in_ns = |id: &ResId| !id.gvk.is_cluster_scoped() && id.effective_namespace() == ns;
-    let original: Vec<usize> = reachable
-        .iter()
-        .copied()
-        .filter(|&j| in_ns(&targets[j].org_id))
-        .collect();
-    if !original.is_empty() {
-        return original;
-    }
-    reachable
-        .iter()
-        .copied()
-        .filter(|&j| in_ns(&targets[j].id))
-        .collect()
 }
 
 /// Namespaces of a RoleBinding's ServiceAccount subjects: a RoleBinding may name accounts elsewhere.

@@ -45,7 +45,7 @@ impl Gvk {
     /// Kinds that are not namespaced, as kustomize decides it (kyaml's OpenAPI data, by apiVersion
     /// and kind: unknown types are namespaced).
     pub fn is_cluster_scoped(&self) -> bool {
-        super::namespace::scope::is_cluster_scoped(&self.api_version(), &self.kind)
+        super::namespace::scope::is_cluster_scoped_gvk(&self.group, &self.version, &self.kind)
     }
 }
 

@@ -65,7 +65,18 @@ const CLUSTER_SCOPED: &[(&str, &str)] = &[
 pub fn is_cluster_scoped(api_version: &str, kind: &str) -> bool {
     CLUSTER_SCOPED
         .iter()
-        .any(|(a, k)| *a == api_version && *k == kind)
+        .any(|(a, k)| *k == kind && *a == api_version)
+}
+
+/// The same question for a split group/version, without building the apiVersion string.
+pub fn is_cluster_scoped_gvk(group: &str, version: &str, kind: &str) -> bool {
+    CLUSTER_SCOPED.iter().any(|(a, k)| {
+        *k == kind
+            && match a.rsplit_once('/') {
+                Some((g, v)) => g == group && v == version,
+                None => group.is_empty() && *a == version,
+            }
+    })
 }
 
 #[cfg(test)]
