@@ -63,6 +63,7 @@ pub fn build(loader: &Loader, dir: &Path) -> Result<ResMap> {
     let top = Kustomization::load(loader, &dir, Span::NONE)?;
     let mut acc = Accumulator {
         config: TransformerConfig::defaults(),
+        schema: schema::Schema::builtin(),
         ..Default::default()
     };
     accumulate_target(loader, &top, &mut acc, &mut stack)?;
@@ -105,6 +106,8 @@ fn accumulate_inner(
     stack: &mut Vec<PathBuf>,
 ) -> Result<()> {
     plugins::reject_unsupported(k)?;
+    // kustomize reads `openapi:` before the resources, which may already be patched with it
+    let schema = schema::Schema::for_kustomization(loader, k, &acc.schema)?;
     let mut entries = k.str_list("resources")?;
     entries.extend(k.str_list("bases")?);
     for (entry, span) in entries {
@@ -152,7 +155,6 @@ fn accumulate_inner(
         }
     }
     let config = acc.config.clone();
-    let schema = schema::Schema::for_kustomization(loader, k, &acc.schema)?;
     let ctx = Ctx {
         loader,
         k,
@@ -212,6 +214,8 @@ fn accumulate_resource(
         }
         let mut sub_acc = Accumulator {
             config: TransformerConfig::defaults(),
+            // kustomize's schema is process-wide: a sub-kustomization's `openapi:` reaches its parents
+            schema: std::sync::Arc::clone(&acc.schema),
             ..Default::default()
         };
         accumulate_target(loader, &sub, &mut sub_acc, stack)?;
