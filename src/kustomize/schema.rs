@@ -56,7 +56,11 @@ impl Schema {
             return Ok(Arc::clone(inherited));
         }
         let Some(map) = field.as_map() else {
-            return Err(type_error("openapi", field, "a map with `path` or `version`"));
+            return Err(type_error(
+                "openapi",
+                field,
+                "a map with `path` or `version`",
+            ));
         };
         let path = map.get("path");
         let version = map.get("version");
@@ -145,7 +149,10 @@ pub struct Custom {
 impl Custom {
     fn parse(root: Option<&J>) -> Custom {
         let mut c = Custom::default();
-        let Some(defs) = root.and_then(|r| r.get("definitions")).and_then(J::as_object) else {
+        let Some(defs) = root
+            .and_then(|r| r.get("definitions"))
+            .and_then(J::as_object)
+        else {
             return c;
         };
         for (name, def) in defs {
@@ -357,10 +364,15 @@ mod tests {
         let keys = ports.map(|p| p.strategy_and_keys().1);
         assert_eq!(keys, Some(vec!["containerPort".into(), "protocol".into()]));
         let volumes = dep.field("spec").and_then(|s| s.field("template"));
-        let volumes = volumes.and_then(|t| t.field("spec")).and_then(|s| s.field("volumes"));
+        let volumes = volumes
+            .and_then(|t| t.field("spec"))
+            .and_then(|s| s.field("volumes"));
         assert!(volumes.is_some_and(|v| v.is_associative()));
         assert!(r.root("example.com/v1", "Widget").is_none());
-        assert!(r.root("autoscaling/v2", "HorizontalPodAutoscaler").is_none());
+        assert!(
+            r.root("autoscaling/v2", "HorizontalPodAutoscaler")
+                .is_none()
+        );
     }
 
     #[test]

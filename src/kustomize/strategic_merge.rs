@@ -185,13 +185,18 @@ impl Walker<'_> {
             .with_label("this patch value")
             .with_help("a strategic merge patch must keep the type of the field it changes"));
         }
-        match kind {
-            None | Some(Kind::Map) => self.walk_map(dest, origin, aliased, sch, path),
+        let (val, in_place) = match kind {
+            // a null the patch does not mention stays (kubectl keeps it)
+            None if origin.is_none() => (dest, true),
+            None | Some(Kind::Map) => self.walk_map(dest, origin, aliased, sch, path)?,
             Some(Kind::Seq) if sch.is_some_and(|s| s.is_associative()) => {
-                assoc::walk(self, dest, origin, aliased, sch, path)
+                assoc::walk(self, dest, origin, aliased, sch, path)?
             }
-            Some(Kind::Seq) | Some(Kind::Scalar) => Ok(take_origin(dest, origin)),
-        }
+            Some(Kind::Seq) | Some(Kind::Scalar) => take_origin(dest, origin),
+        };
+        // aliased, the patch side and the destination are one node: whatever it became, it did so
+        // in place (directives elided from it included)
+        Ok((val, in_place || aliased))
     }
 
     /// Where no field schema is known, kyaml looks for a resource type in the nodes themselves.
@@ -255,7 +260,10 @@ impl Walker<'_> {
             origin.and_then(Node::as_map)
         };
         // the patch's own directive was consumed above
-        let mut keys: Vec<String> = d.as_map().map(|m| m.entries.iter().map(|e| e.key.clone()).collect()).unwrap_or_default();
+        let mut keys: Vec<String> = d
+            .as_map()
+            .map(|m| m.entries.iter().map(|e| e.key.clone()).collect())
+            .unwrap_or_default();
         for e in patch_map.map(|m| m.entries.as_slice()).unwrap_or_default() {
             if e.key != DIRECTIVE {
                 keys.push(e.key.clone());
@@ -276,9 +284,9 @@ impl Walker<'_> {
             };
             let field_sch = sch.and_then(|s| s.field(&key));
             let sub = format!("{path}.{key}");
-            let (val, _) = self.walk(dv, ov, aliased, field_sch, &sub)?;
+            let (val, kept) = self.walk(dv, ov, aliased, field_sch, &sub)?;
             let Some(dm) = d.as_map_mut() else { break };
-            match val.filter(|v| !v.is_null()) {
+            match val.filter(|v| kept || !v.is_null()) {
                 Some(v) => {
                     let span = dm
                         .entry(&key)

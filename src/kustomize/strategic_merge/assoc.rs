@@ -116,7 +116,11 @@ impl ListMerge<'_, '_, '_> {
         out
     }
 
-    fn set_elements(&mut self, mut values_list: Vec<Vec<String>>, keys: &[String]) -> Result<Vec<Node>> {
+    fn set_elements(
+        &mut self,
+        mut values_list: Vec<Vec<String>>,
+        keys: &[String],
+    ) -> Result<Vec<Node>> {
         if keys.len() > 1 {
             merge_values(&mut values_list);
         }
@@ -206,8 +210,10 @@ fn key_value(e: &Node, key: &str) -> String {
 /// `protocol`): both take the fuller combination.
 fn merge_values(list: &mut [Vec<String>]) {
     for i in 0..list.len() {
+        // as Go's range: the outer value is read once, the inner one afresh
+        let first = list[i].clone();
         for j in 0..list.len() {
-            if let Some(m) = matched(&list[i], &list[j]) {
+            if let Some(m) = matched(&first, &list[j]) {
                 list[i] = m.clone();
                 list[j] = m;
             }
@@ -256,9 +262,10 @@ fn validate_keys(
         return (keys.to_vec(), values.to_vec());
     }
     let vk = keys.iter().filter(|k| valid.contains(k.as_str())).cloned();
-    let vv = values.iter().enumerate().filter(|(i, v)| {
-        !v.is_empty() || keys.get(*i).is_some_and(|k| valid.contains(k.as_str()))
-    });
+    let vv = values
+        .iter()
+        .enumerate()
+        .filter(|(i, v)| !v.is_empty() || keys.get(*i).is_some_and(|k| valid.contains(k.as_str())));
     (vk.collect(), vv.map(|(_, v)| v.clone()).collect())
 }
 
@@ -295,7 +302,8 @@ fn field_match(elem: &Node, key: &str, value: &str) -> Result<bool> {
     let Some(m) = elem.as_map() else {
         return Err(wrong_element(elem, "a map"));
     };
-    Ok(m.get(key).is_some_and(|f| value.is_empty() || raw(f) == value))
+    Ok(m.get(key)
+        .is_some_and(|f| value.is_empty() || raw(f) == value))
 }
 
 fn wrong_element(elem: &Node, expected: &str) -> Error {
@@ -320,8 +328,7 @@ fn element_setter(
 ) -> Result<()> {
     let blank = [String::new()];
     let keys = if keys.is_empty() { &blank[..] } else { keys };
-    let mapping_setter =
-        !keys[0].is_empty() && values.first().is_some_and(|v| !v.is_empty());
+    let mapping_setter = !keys[0].is_empty() && values.first().is_some_and(|v| !v.is_empty());
     let mut out = Vec::with_capacity(list.len() + 1);
     let mut found_any = false;
     for elem in std::mem::take(list) {
