@@ -63,10 +63,21 @@ pub fn build(loader: &Loader, dir: &Path) -> Result<ResMap> {
     let mut stack = Vec::new();
     let top = Kustomization::load(loader, &dir, Span::NONE)?;
     let mut acc = Accumulator {
-        config: TransformerConfig::default(),
+        schema: schema::Schema::builtin(),
         ..Default::default()
     };
-    accumulate_target(loader, &top, &mut acc, &mut stack)?;
+    let first = accumulate_target(loader, &top, &mut acc, &mut stack);
+    if acc.schema.openapi_fields() > 0 {
+        // which `openapi:` wins depends on reading order: start over, one entry at a time
+        acc = Accumulator {
+            schema: schema::Schema::sequential(),
+            ..Default::default()
+        };
+        stack.clear();
+        accumulate_target(loader, &top, &mut acc, &mut stack)?;
+    } else {
+        first?;
+    }
     hash::add_hashes(&mut acc.resmap)?;
     let config = TransformerConfig::with_defaults(&acc.config);
     name_reference::fix(&mut acc.resmap, &config)?;
@@ -107,21 +118,27 @@ fn accumulate_inner(
     stack: &mut Vec<PathBuf>,
 ) -> Result<()> {
     plugins::reject_unsupported(k)?;
+    // kustomize reads `openapi:` before the resources, which may already be patched with it
+    let schema = schema::Schema::for_kustomization(loader, k, &acc.schema)?;
     let mut entries = k.str_list("resources")?;
     entries.extend(k.str_list("bases")?);
     // Entries are independent: load them in parallel, then append in the listed order, so that the
-    // result (and the first error) is the same at any thread count.
-    let parts: Vec<Result<Accumulator>> = {
+    // result (and the first error) is the same at any thread count. The one shared state is the
+    // schema (kustomize's is process-wide): see `build` for builds that set `openapi:`.
+    let load = |(entry, span): &(String, Span)| -> Result<Accumulator> {
+        let mut part = Accumulator {
+            schema: std::sync::Arc::clone(&acc.schema),
+            ..Default::default()
+        };
+        let mut stack = stack.clone();
+        accumulate_resource(loader, k, entry, *span, &mut part, &mut stack)?;
+        Ok(part)
+    };
+    let parts: Vec<Result<Accumulator>> = if acc.schema.is_sequential() {
+        entries.iter().map(load).collect()
+    } else {
         use rayon::prelude::*;
-        entries
-            .par_iter()
-            .map(|(entry, span)| {
-                let mut part = Accumulator::default();
-                let mut stack = stack.clone();
-                accumulate_resource(loader, k, entry, *span, &mut part, &mut stack)?;
-                Ok(part)
-            })
-            .collect()
+        entries.par_iter().map(load).collect()
     };
     for part in parts {
         let part = part?;
@@ -146,7 +163,6 @@ fn accumulate_inner(
             acc.config.merge(&plugins::config_from_crd(&d.root));
         }
     }
-    let schema = schema::Schema::for_kustomization(loader, k, &acc.schema)?;
     {
         let config = TransformerConfig::with_defaults(&acc.config);
         let ctx = Ctx {
@@ -242,6 +258,8 @@ fn accumulate_resource(
         }
         let mut sub_acc = Accumulator {
             config: TransformerConfig::default(),
+            // kustomize's schema is process-wide: a sub-kustomization's `openapi:` reaches its parents
+            schema: std::sync::Arc::clone(&acc.schema),
             ..Default::default()
         };
         accumulate_target(loader, &sub, &mut sub_acc, stack)?;

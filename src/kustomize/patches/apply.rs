@@ -6,7 +6,7 @@ use crate::yaml::{Document, Map, Node, Origin, SetBy, Value};
 
 use super::super::Ctx;
 use super::super::json6902;
-use super::super::resource::{Gvk, ResId, ResMap, Resource};
+use super::super::resource::{ResId, ResMap, Resource};
 use super::super::strategic_merge;
 use super::selector::Selector;
 
@@ -119,25 +119,15 @@ fn smp_one(
             m.insert("apiVersion", av.span(), av);
         }
     }
-    let old_name = r.node.get_path(&["metadata", "name"]).cloned();
-    let old_ns = r.node.get_path(&["metadata", "namespace"]).cloned();
-    let old_kind = r.node.get("kind").cloned();
     if opts.allow_name_change || opts.allow_kind_change {
         r.remember_id();
     }
-    let gvk: Gvk = r.gvk();
-    strategic_merge::merge(&mut r.node, &patch, &gvk, ctx.schema)?;
-    if is_empty(&r.node) {
-        return Ok(true);
-    }
-    if !opts.allow_kind_change {
-        restore(&mut r.node, &[], "kind", old_kind);
-    }
-    if !opts.allow_name_change {
-        restore(&mut r.node, &["metadata"], "name", old_name);
-    }
-    restore(&mut r.node, &["metadata"], "namespace", old_ns);
-    Ok(false)
+    let smp_opts = strategic_merge::Options {
+        allow_name_change: opts.allow_name_change,
+        allow_kind_change: opts.allow_kind_change,
+    };
+    let outcome = strategic_merge::apply(&mut r.node, &patch, ctx.schema, smp_opts)?;
+    Ok(outcome == strategic_merge::Outcome::Deleted || is_empty(&r.node))
 }
 
 fn is_empty(n: &Node) -> bool {
@@ -145,23 +135,6 @@ fn is_empty(n: &Node) -> bool {
         Value::Null => true,
         Value::Map(m) => m.is_empty(),
         _ => false,
-    }
-}
-
-/// Puts back a field a patch may not change (removing it when it was absent).
-fn restore(root: &mut Node, parent: &[&str], key: &str, old: Option<Node>) {
-    let Some(m) = root.get_path_mut(parent).and_then(Node::as_map_mut) else {
-        return;
-    };
-    match old {
-        Some(old) => {
-            if !m.get(key).is_some_and(|cur| cur.same_value(&old)) {
-                m.insert(key, old.span(), old);
-            }
-        }
-        None => {
-            m.remove(key);
-        }
     }
 }
 
