@@ -45,6 +45,8 @@ pub struct Accumulator {
     pub config: TransformerConfig,
     pub vars: Vec<vars::Var>,
     pub schema: std::sync::Arc<schema::Schema>,
+    /// The top kustomization's `buildMetadata`, handed down to every level.
+    pub build_meta: Option<std::sync::Arc<plugins::BuildMeta>>,
 }
 
 /// What a transformer needs to know about the kustomization it runs for.
@@ -63,6 +65,7 @@ pub fn build(loader: &Loader, dir: &Path) -> Result<ResMap> {
     let top = Kustomization::load(loader, &dir, Span::NONE)?;
     let mut acc = Accumulator {
         config: TransformerConfig::defaults(),
+        build_meta: plugins::BuildMeta::for_top(&top)?.map(std::sync::Arc::new),
         ..Default::default()
     };
     accumulate_target(loader, &top, &mut acc, &mut stack)?;
@@ -71,6 +74,7 @@ pub fn build(loader: &Loader, dir: &Path) -> Result<ResMap> {
     vars::resolve(&mut acc.resmap, &acc.vars, &acc.config)?;
     acc.resmap.resources.retain(|r| !r.is_local_config());
     order::sort(&top, &mut acc.resmap)?;
+    plugins::build_meta::finish(acc.build_meta.as_deref(), &mut acc.resmap)?;
     Ok(acc.resmap)
 }
 
@@ -109,12 +113,16 @@ fn accumulate_inner(
     entries.extend(k.str_list("bases")?);
     // Entries are independent: load them in parallel, then append in the listed order, so that the
     // result (and the first error) is the same at any thread count.
+    let meta = acc.build_meta.clone();
     let parts: Vec<Result<Accumulator>> = {
         use rayon::prelude::*;
         entries
             .par_iter()
             .map(|(entry, span)| {
-                let mut part = Accumulator::default();
+                let mut part = Accumulator {
+                    build_meta: meta.clone(),
+                    ..Default::default()
+                };
                 let mut stack = stack.clone();
                 accumulate_resource(loader, k, entry, *span, &mut part, &mut stack)?;
                 Ok(part)
@@ -141,7 +149,7 @@ fn accumulate_inner(
         let path = k.resolve_file(loader, &entry, span)?;
         let loaded = loader.load_yaml(&path, SetBy::Resource, span)?;
         for d in &loaded.docs {
-            acc.config.merge(&plugins::config_from_crd(&d.root));
+            acc.config.merge(&plugins::config_from_crd(&d.root)?);
         }
     }
     let schema = schema::Schema::for_kustomization(loader, k, &acc.schema)?;
@@ -154,7 +162,7 @@ fn accumulate_inner(
             schema: &schema,
         };
         generators::run(&ctx, &mut acc.resmap)?;
-        plugins::run_generators(&ctx, &mut acc.resmap)?;
+        plugins::run_generators(&ctx, acc.build_meta.as_deref(), &mut acc.resmap)?;
     }
     // since kustomize v5.1 components run after this level's generators, before its transformers
     for (entry, span) in k.str_list("components")? {
@@ -198,7 +206,7 @@ fn accumulate_inner(
     replicas::apply(&ctx, &mut acc.resmap)?;
     images::apply(&ctx, &mut acc.resmap)?;
     replacements::apply(&ctx, &mut acc.resmap)?;
-    plugins::run_transformers(&ctx, &mut acc.resmap)?;
+    plugins::run_transformers(&ctx, acc.build_meta.as_deref(), &mut acc.resmap)?;
     acc.vars.extend(vars::parse(k)?);
     Ok(())
 }
@@ -240,6 +248,7 @@ fn accumulate_resource(
         }
         let mut sub_acc = Accumulator {
             config: TransformerConfig::defaults(),
+            build_meta: acc.build_meta.clone(),
             ..Default::default()
         };
         accumulate_target(loader, &sub, &mut sub_acc, stack)?;
@@ -250,7 +259,10 @@ fn accumulate_resource(
     }
     // a file: the load restrictor applies
     let path = k.resolve_file(loader, entry, span)?;
-    let resources = load_resources(loader, &path, span)?;
+    let mut resources = load_resources(loader, &path, span)?;
+    if let Some(meta) = &acc.build_meta {
+        meta.annotate_file(&path, &mut resources);
+    }
     acc.resmap.extend_unchecked(ResMap { resources });
     Ok(())
 }
