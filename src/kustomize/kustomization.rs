@@ -130,7 +130,7 @@ impl Kustomization {
             dir: dir.to_path_buf(),
             path,
             file: loaded.file,
-            root,
+            root: fold_keys(root),
             is_component: false,
             text,
         };
@@ -143,7 +143,9 @@ impl Kustomization {
                 "kustomization.yaml is empty",
             )
             .with_label("nothing to build")
-            .with_help("list resources, components or generators (an empty `resources: []` is enough)"));
+            .with_help(
+                "list resources, components or generators (an empty `resources: []` is enough)",
+            ));
         }
         Ok(k)
     }
@@ -159,7 +161,9 @@ impl Kustomization {
                 return Err(Error::at(
                     "kustomization",
                     span,
-                    format!("unsupported kind \"{other}\": kind should be Kustomization or Component"),
+                    format!(
+                        "unsupported kind \"{other}\": kind should be Kustomization or Component"
+                    ),
                 ));
             }
         };
@@ -207,7 +211,12 @@ impl Kustomization {
         };
         for e in &m.entries {
             if canonical(&e.key).is_none() {
-                return Err(unknown_field(&e.key, e.key_span, self.kind_name(), KNOWN_FIELDS));
+                return Err(unknown_field(
+                    &e.key,
+                    e.key_span,
+                    self.kind_name(),
+                    KNOWN_FIELDS,
+                ));
             }
         }
         if let Some(md) = self.field("metadata") {
@@ -215,8 +224,16 @@ impl Kustomization {
                 return Err(type_error("metadata", md, "a mapping"));
             };
             for e in &mm.entries {
-                if !METADATA_FIELDS.iter().any(|f| f.eq_ignore_ascii_case(&e.key)) {
-                    return Err(unknown_field(&e.key, e.key_span, "metadata", METADATA_FIELDS));
+                if !METADATA_FIELDS
+                    .iter()
+                    .any(|f| f.eq_ignore_ascii_case(&e.key))
+                {
+                    return Err(unknown_field(
+                        &e.key,
+                        e.key_span,
+                        "metadata",
+                        METADATA_FIELDS,
+                    ));
                 }
             }
         }
@@ -330,7 +347,11 @@ impl Kustomization {
             return Ok(Vec::new());
         };
         let mut out: Vec<(String, Node)> = Vec::new();
-        for e in m.entries.iter().filter(|e| e.key.eq_ignore_ascii_case(name)) {
+        for e in m
+            .entries
+            .iter()
+            .filter(|e| e.key.eq_ignore_ascii_case(name))
+        {
             let n = &e.value;
             let Some(map) = n.as_map() else {
                 if n.is_null() {
@@ -339,7 +360,10 @@ impl Kustomization {
                 return Err(type_error(name, n, "a map of strings"));
             };
             for item in &map.entries {
-                let key_node = Node::str(item.key.clone(), crate::yaml::Origin::new(item.key_span, SetBy::Transformer));
+                let key_node = Node::str(
+                    item.key.clone(),
+                    crate::yaml::Origin::new(item.key_span, SetBy::Transformer),
+                );
                 if self.is_yaml11_bool(&key_node) {
                     return Err(Error::at(
                         "kustomization",
@@ -365,6 +389,53 @@ impl Kustomization {
     }
 }
 
+/// Folds top-level keys that differ only in case into one entry under the field's own spelling,
+/// as Go decodes them into one struct field: maps and structs merge (later keys win), anything
+/// else is replaced by the later value. Unknown keys stay as they are (for the error).
+fn fold_keys(mut root: Node) -> Node {
+    let Some(m) = root.as_map_mut() else {
+        return root;
+    };
+    let mut out: Vec<Entry> = Vec::with_capacity(m.entries.len());
+    for mut e in std::mem::take(&mut m.entries) {
+        let Some(name) = canonical(&e.key) else {
+            out.push(e);
+            continue;
+        };
+        e.key = name.to_string();
+        match out.iter_mut().find(|x| x.key == name) {
+            Some(prev) => {
+                let old = std::mem::replace(&mut prev.value, Node::null(e.value.origin.clone()));
+                prev.value = merge_go(old, e.value);
+                prev.key_span = e.key_span;
+            }
+            None => out.push(e),
+        }
+    }
+    m.entries = out;
+    root
+}
+
+/// What Go's encoding/json leaves after decoding `new` over `old`.
+fn merge_go(old: Node, new: Node) -> Node {
+    match (old.value, new.value) {
+        (Value::Map(mut a), Value::Map(b)) => {
+            for e in b.entries {
+                match a.entries.iter_mut().find(|x| x.key == e.key) {
+                    Some(x) => {
+                        let prev =
+                            std::mem::replace(&mut x.value, Node::null(e.value.origin.clone()));
+                        x.value = merge_go(prev, e.value);
+                    }
+                    None => a.entries.push(e),
+                }
+            }
+            Node::new(Value::Map(a), new.origin)
+        }
+        (_, v) => Node::new(v, new.origin),
+    }
+}
+
 /// The known field a key names (case-insensitively).
 fn canonical(key: &str) -> Option<&'static str> {
     KNOWN_FIELDS
@@ -377,15 +448,33 @@ fn canonical(key: &str) -> Option<&'static str> {
 fn is_yaml11_bool(s: &str) -> bool {
     matches!(
         s,
-        "y" | "Y" | "yes" | "Yes" | "YES" | "n" | "N" | "no" | "No" | "NO" | "on" | "On" | "ON"
-            | "off" | "Off" | "OFF"
+        "y" | "Y"
+            | "yes"
+            | "Yes"
+            | "YES"
+            | "n"
+            | "N"
+            | "no"
+            | "No"
+            | "NO"
+            | "on"
+            | "On"
+            | "ON"
+            | "off"
+            | "Off"
+            | "OFF"
     )
 }
 
 fn unknown_field(key: &str, span: Span, what: &str, known: &[&str]) -> Error {
     let hint = known
         .iter()
-        .map(|k| (strsim_distance(&k.to_ascii_lowercase(), &key.to_ascii_lowercase()), k))
+        .map(|k| {
+            (
+                strsim_distance(&k.to_ascii_lowercase(), &key.to_ascii_lowercase()),
+                k,
+            )
+        })
         .filter(|(d, _)| *d <= 3)
         .min_by_key(|(d, _)| *d)
         .map(|(_, k)| format!("did you mean `{k}`?"))

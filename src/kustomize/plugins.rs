@@ -129,7 +129,9 @@ pub fn run_transformers(ctx: &Ctx, meta: Option<&BuildMeta>, resmap: &mut ResMap
                 "validator shouldn't modify the resource map",
             )
             .with_label("this validator changes resources")
-            .with_help("a validator may only check resources; list transformers under `transformers:`");
+            .with_help(
+                "a validator may only check resources; list transformers under `transformers:`",
+            );
             if let Some(span) = which {
                 err = err.with_note("for instance this one", span);
             }

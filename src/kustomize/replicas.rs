@@ -9,10 +9,10 @@ use crate::yaml::{Node, Origin, SetBy, Value};
 
 use super::Ctx;
 use super::fieldspec::FieldSpec;
-use crate::source::Span;
 use super::labels::fsslice::{self, CreateKind};
 use super::labels::values;
 use super::resource::ResMap;
+use crate::source::Span;
 
 const REPLICA_FIELDS: &[&str] = &["name", "count"];
 

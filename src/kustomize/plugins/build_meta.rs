@@ -239,9 +239,18 @@ pub fn builtin_transformers(k: &Kustomization) -> Vec<&'static str> {
         usize::from(count("patchesStrategicMerge") > 0),
     );
     push("PatchTransformer", count("patches"));
-    push("NamespaceTransformer", usize::from(non_empty_str("namespace")));
-    push("PrefixTransformer", usize::from(non_empty_str("namePrefix")));
-    push("SuffixTransformer", usize::from(non_empty_str("nameSuffix")));
+    push(
+        "NamespaceTransformer",
+        usize::from(non_empty_str("namespace")),
+    );
+    push(
+        "PrefixTransformer",
+        usize::from(non_empty_str("namePrefix")),
+    );
+    push(
+        "SuffixTransformer",
+        usize::from(non_empty_str("nameSuffix")),
+    );
     // kustomize configures the commonLabels transformer, empty or not, whenever there are labels
     let labels = count("labels");
     let common = usize::from(labels > 0 || non_empty_map("commonLabels"));
@@ -284,7 +293,10 @@ mod tests {
 
     #[test]
     fn relative_paths() {
-        assert_eq!(relative(Path::new("/r/a"), Path::new("/r/a/x.yaml")), "x.yaml");
+        assert_eq!(
+            relative(Path::new("/r/a"), Path::new("/r/a/x.yaml")),
+            "x.yaml"
+        );
         assert_eq!(
             relative(Path::new("/r/overlays/prod"), Path::new("/r/base/d.yaml")),
             "../../base/d.yaml"

@@ -125,7 +125,10 @@ fn name_of(n: &Node) -> &str {
 fn unsupported(cfg: &Cfg, kind: &str, why: &str) -> Error {
     Error::at(
         "unsupported",
-        cfg.node.get("kind").map(Node::span).unwrap_or(cfg.node.span()),
+        cfg.node
+            .get("kind")
+            .map(Node::span)
+            .unwrap_or(cfg.node.span()),
         format!("builtin plugin {kind} is not supported yet: {why}"),
     )
     .with_label("not supported")

@@ -32,13 +32,20 @@ impl<'a> Cfg<'a> {
         Error::at(
             "plugin-config",
             n.span(),
-            format!("plugin {} fails configuration: `{field}`: {msg}", self.label),
+            format!(
+                "plugin {} fails configuration: `{field}`: {msg}",
+                self.label
+            ),
         )
     }
 
     fn type_error(&self, n: &Node, field: &str, want: &str) -> Error {
-        self.error(n, field, &format!("expected {want}, found a {}", n.type_name()))
-            .with_label("wrong type")
+        self.error(
+            n,
+            field,
+            &format!("expected {want}, found a {}", n.type_name()),
+        )
+        .with_label("wrong type")
     }
 
     /// A Go `string` field.
