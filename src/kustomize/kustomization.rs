@@ -5,9 +5,15 @@ use std::sync::Arc;
 
 use crate::error::{Error, Result};
 use crate::source::{FileId, Span};
-use crate::yaml::{Document, Entry, Node, SetBy, Value, parse_stream};
+use crate::yaml::{Entry, Node, SetBy, Value};
 
 use super::loader::Loader;
+
+mod decode;
+mod embedded;
+
+use decode::{canonical, fold_keys, is_yaml11_bool, unknown_field};
+pub use embedded::parse_embedded;
 
 pub const FILE_NAMES: [&str; 3] = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
 
@@ -389,214 +395,10 @@ impl Kustomization {
     }
 }
 
-/// Folds top-level keys that differ only in case into one entry under the field's own spelling,
-/// as Go decodes them into one struct field: maps and structs merge (later keys win), anything
-/// else is replaced by the later value. Unknown keys stay as they are (for the error).
-fn fold_keys(mut root: Node) -> Node {
-    let Some(m) = root.as_map_mut() else {
-        return root;
-    };
-    let mut out: Vec<Entry> = Vec::with_capacity(m.entries.len());
-    for mut e in std::mem::take(&mut m.entries) {
-        let Some(name) = canonical(&e.key) else {
-            out.push(e);
-            continue;
-        };
-        e.key = name.to_string();
-        match out.iter_mut().find(|x| x.key == name) {
-            Some(prev) => {
-                let old = std::mem::replace(&mut prev.value, Node::null(e.value.origin.clone()));
-                prev.value = merge_go(old, e.value);
-                prev.key_span = e.key_span;
-            }
-            None => out.push(e),
-        }
-    }
-    m.entries = out;
-    root
-}
-
-/// What Go's encoding/json leaves after decoding `new` over `old`.
-fn merge_go(old: Node, new: Node) -> Node {
-    match (old.value, new.value) {
-        (Value::Map(mut a), Value::Map(b)) => {
-            for e in b.entries {
-                match a.entries.iter_mut().find(|x| x.key == e.key) {
-                    Some(x) => {
-                        let prev =
-                            std::mem::replace(&mut x.value, Node::null(e.value.origin.clone()));
-                        x.value = merge_go(prev, e.value);
-                    }
-                    None => a.entries.push(e),
-                }
-            }
-            Node::new(Value::Map(a), new.origin)
-        }
-        (_, v) => Node::new(v, new.origin),
-    }
-}
-
-/// The known field a key names (case-insensitively).
-fn canonical(key: &str) -> Option<&'static str> {
-    KNOWN_FIELDS
-        .iter()
-        .find(|k| k.eq_ignore_ascii_case(key))
-        .copied()
-}
-
-/// Plain scalars YAML 1.1 reads as booleans.
-fn is_yaml11_bool(s: &str) -> bool {
-    matches!(
-        s,
-        "y" | "Y"
-            | "yes"
-            | "Yes"
-            | "YES"
-            | "n"
-            | "N"
-            | "no"
-            | "No"
-            | "NO"
-            | "on"
-            | "On"
-            | "ON"
-            | "off"
-            | "Off"
-            | "OFF"
-    )
-}
-
-fn unknown_field(key: &str, span: Span, what: &str, known: &[&str]) -> Error {
-    let hint = known
-        .iter()
-        .map(|k| {
-            (
-                strsim_distance(&k.to_ascii_lowercase(), &key.to_ascii_lowercase()),
-                k,
-            )
-        })
-        .filter(|(d, _)| *d <= 3)
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, k)| format!("did you mean `{k}`?"))
-        .unwrap_or_else(|| "remove it; kustomize refuses unknown fields".to_string());
-    Error::at(
-        "unknown-field",
-        span,
-        format!("unknown field \"{key}\" in {what}"),
-    )
-    .with_label("not a kustomization field")
-    .with_help(hint)
-}
-
-/// Levenshtein distance (for "did you mean").
-fn strsim_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev[j] + usize::from(ca != *cb);
-            cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
-        }
-        prev = cur;
-    }
-    prev[b.len()]
-}
-
 pub fn type_error(field: &str, n: &Node, expected: &str) -> Error {
     Error::at(
         "kustomization",
         n.span(),
         format!("`{field}`: expected {expected}, found a {}", n.type_name()),
     )
-}
-
-/// Parses YAML text held in a string value of `holder` (an inline patch), mapping the spans of the
-/// result back into `holder`'s file when the text sits there verbatim (a block or plain scalar).
-pub fn parse_embedded(
-    loader: &Loader,
-    holder: &Node,
-    text: &str,
-    by: SetBy,
-    label: &str,
-) -> Result<Vec<Document>> {
-    let span = holder.span();
-    let file_text: Option<Arc<str>> = loader.sources.get(span.file).map(|f| Arc::clone(&f.text));
-    // Map each line of `text` to the byte offset of its start in the holder's file.
-    let line_map = file_text
-        .as_deref()
-        .and_then(|ft| locate_lines(ft, span, text));
-    let virt = loader.add_virtual(label.to_string(), Arc::from(text));
-    let mut docs = parse_stream(text, virt, by).map_err(|e| {
-        let mapped = remap_span(e.span, &line_map, text, span);
-        Error::at("yaml", mapped, e.message)
-    })?;
-    for d in &mut docs {
-        remap_node(&mut d.root, &line_map, text, span);
-        d.span = remap_span(d.span, &line_map, text, span);
-    }
-    Ok(docs)
-}
-
-/// For each line of `text`, where that line starts in `file` inside `span`, if every line is found in
-/// order (block scalars: the same text after indentation).
-fn locate_lines(file: &str, span: Span, text: &str) -> Option<Vec<(usize, usize)>> {
-    let region = file.get(span.start as usize..span.end.max(span.start) as usize)?;
-    let mut out = Vec::new();
-    let mut search_from = 0usize;
-    for line in text.split('\n') {
-        if line.is_empty() {
-            out.push((span.start as usize + search_from, 0));
-            continue;
-        }
-        let pos = region.get(search_from..)?.find(line)? + search_from;
-        out.push((span.start as usize + pos, line.len()));
-        search_from = pos + line.len();
-    }
-    Some(out)
-}
-
-fn remap_offset(off: u32, map: &Option<Vec<(usize, usize)>>, text: &str) -> Option<u32> {
-    let map = map.as_ref()?;
-    let off = off as usize;
-    let mut line_start = 0usize;
-    for (i, line) in text.split('\n').enumerate() {
-        let end = line_start + line.len();
-        if off <= end {
-            let (file_off, _) = *map.get(i)?;
-            return Some((file_off + (off - line_start)) as u32);
-        }
-        line_start = end + 1;
-    }
-    None
-}
-
-fn remap_span(s: Span, map: &Option<Vec<(usize, usize)>>, text: &str, holder: Span) -> Span {
-    match (
-        remap_offset(s.start, map, text),
-        remap_offset(s.end, map, text),
-    ) {
-        (Some(a), Some(b)) => Span {
-            file: holder.file,
-            start: a,
-            end: b.max(a),
-        },
-        _ => holder,
-    }
-}
-
-fn remap_node(n: &mut Node, map: &Option<Vec<(usize, usize)>>, text: &str, holder: Span) {
-    n.origin.span = remap_span(n.origin.span, map, text, holder);
-    match &mut n.value {
-        Value::Seq(items) => items
-            .iter_mut()
-            .for_each(|i| remap_node(i, map, text, holder)),
-        Value::Map(m) => {
-            for e in &mut m.entries {
-                e.key_span = remap_span(e.key_span, map, text, holder);
-                remap_node(&mut e.value, map, text, holder);
-            }
-        }
-        _ => {}
-    }
 }
