@@ -17,7 +17,8 @@ use crate::yaml::{Map, Node, Origin, SetBy, Value};
 
 use super::Ctx;
 use super::resource::{Behavior, Generated, ResMap, Resource};
-use args::{GenArgs, GenKind, MetaEntry, Options};
+pub use args::GenKind;
+use args::{GenArgs, MetaEntry, Options};
 use kv::Pair;
 
 pub fn run(ctx: &Ctx, resmap: &mut ResMap) -> Result<()> {
@@ -30,6 +31,14 @@ pub fn run(ctx: &Ctx, resmap: &mut ResMap) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// One entry from outside the kustomization's generator lists (the ConfigMapGenerator /
+/// SecretGenerator plugin forms, which ignore `generatorOptions`), absorbed into `resmap`.
+pub fn run_entry(ctx: &Ctx, kind: GenKind, entry: &Node, resmap: &mut ResMap) -> Result<()> {
+    let args = args::parse_entry(kind, entry)?;
+    let (res, behavior) = generate(ctx, &args, &Options::default())?;
+    absorb(resmap, res, behavior, &args)
 }
 
 fn gen_origin(span: Span) -> Origin {

@@ -11,6 +11,7 @@ use crate::error::{Error, Result};
 use crate::yaml::{Node, Origin, SetBy, Value};
 
 use super::Ctx;
+use super::fieldspec::FieldSpec;
 use super::labels::fsslice::{self, CreateKind};
 use super::labels::values;
 use super::resource::ResMap;
@@ -30,6 +31,28 @@ pub struct ImageTag {
 }
 
 impl ImageTag {
+    /// An entry from plain values (the ImageTagTransformer plugin's `imageTag`); `Err` when `name`
+    /// is not a valid pattern.
+    pub fn new(
+        name: &str,
+        new_name: &str,
+        new_tag: &str,
+        digest: &str,
+        tag_suffix: &str,
+        origin: Origin,
+    ) -> std::result::Result<ImageTag, regex::Error> {
+        let pattern = format!("^{name}(:[a-zA-Z0-9_.{{}}-]*)?(@sha256:[a-zA-Z0-9_.{{}}-]*)?$");
+        Ok(ImageTag {
+            name: name.to_string(),
+            new_name: new_name.to_string(),
+            new_tag: new_tag.to_string(),
+            digest: digest.to_string(),
+            tag_suffix: tag_suffix.to_string(),
+            matcher: Regex::new(&pattern)?,
+            origin,
+        })
+    }
+
     fn parse(ctx: &Ctx, field: &str, n: &Node) -> Result<ImageTag> {
         values::check_keys(n, field, IMAGE_FIELDS)?;
         let s = |key: &str| -> Result<String> {
@@ -167,15 +190,22 @@ pub fn apply(ctx: &Ctx, resmap: &mut ResMap) -> Result<()> {
         }
     }
     for entry in &entries {
-        for res in &mut resmap.resources {
-            if res.kind() == "CustomResourceDefinition" {
-                continue;
-            }
-            legacy_walk(&mut res.node, entry)?;
-            for spec in &ctx.config.images {
-                let mut set = |n: &mut Node| entry.update(n);
-                fsslice::apply(res, spec, CreateKind::Nothing, &entry.origin, &mut set)?;
-            }
+        transform(resmap, entry, &ctx.config.images)?;
+    }
+    Ok(())
+}
+
+/// Runs one entry over every resource: the containers walk, then `specs` (also the entry point of
+/// the ImageTagTransformer plugin form).
+pub fn transform(resmap: &mut ResMap, entry: &ImageTag, specs: &[FieldSpec]) -> Result<()> {
+    for res in &mut resmap.resources {
+        if res.kind() == "CustomResourceDefinition" {
+            continue;
+        }
+        legacy_walk(&mut res.node, entry)?;
+        for spec in specs {
+            let mut set = |n: &mut Node| entry.update(n);
+            fsslice::apply(res, spec, CreateKind::Nothing, &entry.origin, &mut set)?;
         }
     }
     Ok(())

@@ -5,13 +5,20 @@ use std::sync::Arc;
 
 use crate::error::{Error, Result};
 use crate::source::{FileId, Span};
-use crate::yaml::{Document, Node, SetBy, Value, parse_stream};
+use crate::yaml::{Entry, Node, SetBy, Value};
 
 use super::loader::Loader;
 
+mod decode;
+mod embedded;
+
+use decode::{canonical, fold_keys, is_yaml11_bool, unknown_field};
+pub use embedded::parse_embedded;
+
 pub const FILE_NAMES: [&str; 3] = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
 
-/// Every top-level field kustomize v5.5 accepts.
+/// Every top-level field kustomize v5.5 accepts (matched case-insensitively, as Go's encoding/json
+/// matches struct fields).
 const KNOWN_FIELDS: &[&str] = &[
     "apiVersion",
     "kind",
@@ -48,8 +55,14 @@ const KNOWN_FIELDS: &[&str] = &[
     "helmChartInflationGenerator",
     "helmGlobals",
     "inventory",
-    "nameReference",
 ];
+
+/// The fields of a kustomization's `metadata` (kustomize's ObjectMeta).
+const METADATA_FIELDS: &[&str] = &["name", "namespace", "labels", "annotations"];
+
+/// Fields whose empty list kustomize folds away on load (`bases` into `resources`, `imageTags` into
+/// `images`, `helmChartInflationGenerator` into `helmCharts`), so they leave a kustomization empty.
+const FOLDED_FIELDS: &[&str] = &["bases", "imageTags", "helmChartInflationGenerator"];
 
 #[derive(Debug)]
 pub struct Kustomization {
@@ -59,6 +72,8 @@ pub struct Kustomization {
     pub file: FileId,
     pub root: Node,
     pub is_component: bool,
+    /// The file's text, to tell plain scalars (YAML 1.1 booleans) from quoted ones.
+    text: Arc<str>,
 }
 
 impl Kustomization {
@@ -96,21 +111,18 @@ impl Kustomization {
             }
         };
         let loaded = loader.load_yaml(&path, SetBy::Transformer, span)?;
-        let root = match loaded.docs.as_slice() {
-            [] => Node::map(crate::yaml::Origin::new(
-                Span::new(loaded.file, 0, 0),
-                SetBy::Transformer,
-            )),
-            [d] => d.root.clone(),
-            [_, second, ..] => {
-                return Err(Error::at(
-                    "kustomization",
-                    second.span,
-                    "a kustomization file must hold a single document",
-                ));
-            }
+        let text = loader
+            .sources
+            .get(loaded.file)
+            .map(|f| Arc::clone(&f.text))
+            .unwrap_or_else(|| Arc::from(""));
+        let file_span = Span::new(loaded.file, 0, 0);
+        // kustomize reads the first document only; later ones are ignored
+        let root = match loaded.docs.first() {
+            Some(d) if !d.root.is_null() => d.root.clone(),
+            _ => Node::null(crate::yaml::Origin::new(file_span, SetBy::Transformer)),
         };
-        if !matches!(root.value, Value::Map(_)) {
+        if !matches!(root.value, Value::Map(_) | Value::Null) {
             return Err(Error::at(
                 "kustomization",
                 root.span(),
@@ -120,28 +132,83 @@ impl Kustomization {
                 ),
             ));
         }
-        let kind = root.str_at(&["kind"]).unwrap_or("Kustomization");
-        let is_component = match kind {
-            "" | "Kustomization" => false,
-            "Component" => true,
-            other => {
-                let span = root.get("kind").map(Node::span).unwrap_or(root.span());
-                return Err(Error::at(
-                    "kustomization",
-                    span,
-                    format!("unsupported kind \"{other}\": expected Kustomization or Component"),
-                ));
-            }
-        };
-        let k = Kustomization {
+        let mut k = Kustomization {
             dir: dir.to_path_buf(),
             path,
             file: loaded.file,
-            root,
-            is_component,
+            root: fold_keys(root),
+            is_component: false,
+            text,
         };
         k.check_fields()?;
+        k.check_type_meta()?;
+        if k.is_empty() {
+            return Err(Error::at(
+                "empty-kustomization",
+                k.root.span(),
+                "kustomization.yaml is empty",
+            )
+            .with_label("nothing to build")
+            .with_help(
+                "list resources, components or generators (an empty `resources: []` is enough)",
+            ));
+        }
         Ok(k)
+    }
+
+    /// `kind` and `apiVersion`, checked as kustomize's EnforceFields does.
+    fn check_type_meta(&mut self) -> Result<()> {
+        let kind = self.string("kind")?.map(|(s, _)| s).unwrap_or_default();
+        self.is_component = match kind.as_str() {
+            "" | "Kustomization" => false,
+            "Component" => true,
+            other => {
+                let span = self.field("kind").map_or(self.root.span(), Node::span);
+                return Err(Error::at(
+                    "kustomization",
+                    span,
+                    format!(
+                        "unsupported kind \"{other}\": kind should be Kustomization or Component"
+                    ),
+                ));
+            }
+        };
+        let (want, kind) = if self.is_component {
+            ("kustomize.config.k8s.io/v1alpha1", "Component")
+        } else {
+            ("kustomize.config.k8s.io/v1beta1", "Kustomization")
+        };
+        if let Some((v, span)) = self.string("apiVersion")?
+            && !v.is_empty()
+            && v != want
+        {
+            return Err(Error::at(
+                "kustomization",
+                span,
+                format!("apiVersion for {kind} should be {want}"),
+            )
+            .with_label(format!("found \"{v}\"")));
+        }
+        Ok(())
+    }
+
+    /// kustomize refuses a kustomization that sets nothing but `apiVersion` and `kind`.
+    fn is_empty(&self) -> bool {
+        let Some(m) = self.root.as_map() else {
+            return true;
+        };
+        m.entries.iter().all(|e| {
+            let key = canonical(&e.key).unwrap_or("");
+            match &e.value.value {
+                _ if matches!(key, "apiVersion" | "kind") => true,
+                Value::Null => true,
+                Value::Str(s) if s.is_empty() => {
+                    matches!(key, "namespace" | "namePrefix" | "nameSuffix")
+                }
+                Value::Seq(items) if items.is_empty() => FOLDED_FIELDS.contains(&key),
+                _ => false,
+            }
+        })
     }
 
     fn check_fields(&self) -> Result<()> {
@@ -149,19 +216,31 @@ impl Kustomization {
             return Ok(());
         };
         for e in &m.entries {
-            if !KNOWN_FIELDS.contains(&e.key.as_str()) {
-                let hint = KNOWN_FIELDS
-                    .iter()
-                    .find(|k| k.eq_ignore_ascii_case(&e.key))
-                    .map(|k| format!("did you mean `{k}`?"))
-                    .unwrap_or_else(|| "remove it; kustomize refuses unknown fields".to_string());
-                return Err(Error::at(
-                    "unknown-field",
+            if canonical(&e.key).is_none() {
+                return Err(unknown_field(
+                    &e.key,
                     e.key_span,
-                    format!("unknown field \"{}\" in {}", e.key, self.kind_name()),
-                )
-                .with_label("not a kustomization field")
-                .with_help(hint));
+                    self.kind_name(),
+                    KNOWN_FIELDS,
+                ));
+            }
+        }
+        if let Some(md) = self.field("metadata") {
+            let Some(mm) = md.as_map() else {
+                return Err(type_error("metadata", md, "a mapping"));
+            };
+            for e in &mm.entries {
+                if !METADATA_FIELDS
+                    .iter()
+                    .any(|f| f.eq_ignore_ascii_case(&e.key))
+                {
+                    return Err(unknown_field(
+                        &e.key,
+                        e.key_span,
+                        "metadata",
+                        METADATA_FIELDS,
+                    ));
+                }
             }
         }
         Ok(())
@@ -175,8 +254,55 @@ impl Kustomization {
         }
     }
 
+    /// A top-level field as kustomize finds it: the key matched case-insensitively, the last of
+    /// several spellings winning; null counts as absent.
     pub fn field(&self, name: &str) -> Option<&Node> {
-        self.root.get(name).filter(|n| !n.is_null())
+        self.entry(name).map(|e| &e.value).filter(|n| !n.is_null())
+    }
+
+    /// The entry (key and value) of a top-level field, matched as [`Kustomization::field`] does.
+    pub fn entry(&self, name: &str) -> Option<&Entry> {
+        self.root
+            .as_map()?
+            .entries
+            .iter()
+            .rev()
+            .find(|e| e.key.eq_ignore_ascii_case(name))
+    }
+
+    /// A plain scalar that YAML 1.1 (kustomize's reader) takes for a boolean.
+    fn is_yaml11_bool(&self, n: &Node) -> bool {
+        let Some(s) = n.as_str() else {
+            return false;
+        };
+        let plain = self
+            .text
+            .get(n.span().start as usize..)
+            .and_then(|t| t.chars().next())
+            .is_some_and(|c| !matches!(c, '"' | '\'' | '|' | '>'));
+        plain && n.span().file == self.file && !n.span().is_none() && is_yaml11_bool(s)
+    }
+
+    /// A Go `string` value: strings only (numbers and booleans are refused, as kustomize does).
+    fn go_string(&self, field: &str, n: &Node) -> Result<String> {
+        match &n.value {
+            Value::Str(_) if self.is_yaml11_bool(n) => Err(Error::at(
+                "kustomization",
+                n.span(),
+                format!(
+                    "`{field}`: expected a string, found a boolean ('{}' is a boolean in YAML 1.1)",
+                    n.as_str().unwrap_or_default()
+                ),
+            )
+            .with_help(format!("quote it: \"{}\"", n.as_str().unwrap_or_default()))),
+            Value::Str(s) => Ok(s.clone()),
+            Value::Null => Ok(String::new()),
+            Value::Bool(_) | Value::Int(_) | Value::Float(_) => {
+                Err(type_error(field, n, "a string")
+                    .with_help("quote the value: kustomize reads it as a non-string"))
+            }
+            _ => Err(type_error(field, n, "a string")),
+        }
     }
 
     /// A list of strings (`resources`, `components`, …); each with its span.
@@ -189,9 +315,9 @@ impl Kustomization {
         };
         items
             .iter()
-            .map(|i| match i.scalar_string() {
-                Some(s) if !matches!(i.value, Value::Null) => Ok((s, i.span())),
-                _ => Err(type_error(name, i, "a string")),
+            .map(|i| match &i.value {
+                Value::Null => Err(type_error(name, i, "a string")),
+                _ => Ok((self.go_string(name, i)?, i.span())),
             })
             .collect()
     }
@@ -200,13 +326,7 @@ impl Kustomization {
     pub fn string(&self, name: &str) -> Result<Option<(String, Span)>> {
         match self.field(name) {
             None => Ok(None),
-            Some(n) => match &n.value {
-                Value::Str(s) => Ok(Some((s.clone(), n.span()))),
-                Value::Int(_) | Value::Float(_) | Value::Bool(_) => {
-                    Ok(Some((n.scalar_string().unwrap_or_default(), n.span())))
-                }
-                _ => Err(type_error(name, n, "a string")),
-            },
+            Some(n) => Ok(Some((self.go_string(name, n)?, n.span()))),
         }
     }
 
@@ -226,26 +346,45 @@ impl Kustomization {
         Ok(items.iter().collect())
     }
 
-    /// A string→string map (`commonLabels`, `commonAnnotations`).
+    /// A string→string map (`commonLabels`, `commonAnnotations`). Go decodes every spelling of the
+    /// key into the same map, so `commonLabels` and `commonlabels` add up; values must be strings.
     pub fn string_map(&self, name: &str) -> Result<Vec<(String, Node)>> {
-        let Some(n) = self.field(name) else {
+        let Some(m) = self.root.as_map() else {
             return Ok(Vec::new());
         };
-        let Some(m) = n.as_map() else {
-            return Err(type_error(name, n, "a map of strings"));
-        };
-        let mut out = Vec::new();
-        for e in &m.entries {
-            let mut v = e.value.clone();
-            match &v.value {
-                Value::Str(_) => {}
-                Value::Null => v.value = Value::Str(String::new()),
-                Value::Bool(_) | Value::Int(_) | Value::Float(_) => {
-                    v.value = Value::Str(v.scalar_string().unwrap_or_default())
+        let mut out: Vec<(String, Node)> = Vec::new();
+        for e in m
+            .entries
+            .iter()
+            .filter(|e| e.key.eq_ignore_ascii_case(name))
+        {
+            let n = &e.value;
+            let Some(map) = n.as_map() else {
+                if n.is_null() {
+                    continue;
                 }
-                _ => return Err(type_error(name, &e.value, "a string")),
+                return Err(type_error(name, n, "a map of strings"));
+            };
+            for item in &map.entries {
+                let key_node = Node::str(
+                    item.key.clone(),
+                    crate::yaml::Origin::new(item.key_span, SetBy::Transformer),
+                );
+                if self.is_yaml11_bool(&key_node) {
+                    return Err(Error::at(
+                        "kustomization",
+                        item.key_span,
+                        format!("`{name}`: the key '{}' is a boolean in YAML 1.1", item.key),
+                    )
+                    .with_help(format!("quote it: \"{}\"", item.key)));
+                }
+                let mut v = item.value.clone();
+                v.value = Value::Str(self.go_string(&format!("{name}.{}", item.key), &v)?);
+                match out.iter_mut().find(|(k, _)| *k == item.key) {
+                    Some(slot) => slot.1 = v,
+                    None => out.push((item.key.clone(), v)),
+                }
             }
-            out.push((e.key.clone(), v));
         }
         Ok(out)
     }
@@ -262,94 +401,4 @@ pub fn type_error(field: &str, n: &Node, expected: &str) -> Error {
         n.span(),
         format!("`{field}`: expected {expected}, found a {}", n.type_name()),
     )
-}
-
-/// Parses YAML text held in a string value of `holder` (an inline patch), mapping the spans of the
-/// result back into `holder`'s file when the text sits there verbatim (a block or plain scalar).
-pub fn parse_embedded(
-    loader: &Loader,
-    holder: &Node,
-    text: &str,
-    by: SetBy,
-    label: &str,
-) -> Result<Vec<Document>> {
-    let span = holder.span();
-    let file_text: Option<Arc<str>> = loader.sources.get(span.file).map(|f| Arc::clone(&f.text));
-    // Map each line of `text` to the byte offset of its start in the holder's file.
-    let line_map = file_text
-        .as_deref()
-        .and_then(|ft| locate_lines(ft, span, text));
-    let virt = loader.add_virtual(label.to_string(), Arc::from(text));
-    let mut docs = parse_stream(text, virt, by).map_err(|e| {
-        let mapped = remap_span(e.span, &line_map, text, span);
-        Error::at("yaml", mapped, e.message)
-    })?;
-    for d in &mut docs {
-        remap_node(&mut d.root, &line_map, text, span);
-        d.span = remap_span(d.span, &line_map, text, span);
-    }
-    Ok(docs)
-}
-
-/// For each line of `text`, where that line starts in `file` inside `span`, if every line is found in
-/// order (block scalars: the same text after indentation).
-fn locate_lines(file: &str, span: Span, text: &str) -> Option<Vec<(usize, usize)>> {
-    let region = file.get(span.start as usize..span.end.max(span.start) as usize)?;
-    let mut out = Vec::new();
-    let mut search_from = 0usize;
-    for line in text.split('\n') {
-        if line.is_empty() {
-            out.push((span.start as usize + search_from, 0));
-            continue;
-        }
-        let pos = region.get(search_from..)?.find(line)? + search_from;
-        out.push((span.start as usize + pos, line.len()));
-        search_from = pos + line.len();
-    }
-    Some(out)
-}
-
-fn remap_offset(off: u32, map: &Option<Vec<(usize, usize)>>, text: &str) -> Option<u32> {
-    let map = map.as_ref()?;
-    let off = off as usize;
-    let mut line_start = 0usize;
-    for (i, line) in text.split('\n').enumerate() {
-        let end = line_start + line.len();
-        if off <= end {
-            let (file_off, _) = *map.get(i)?;
-            return Some((file_off + (off - line_start)) as u32);
-        }
-        line_start = end + 1;
-    }
-    None
-}
-
-fn remap_span(s: Span, map: &Option<Vec<(usize, usize)>>, text: &str, holder: Span) -> Span {
-    match (
-        remap_offset(s.start, map, text),
-        remap_offset(s.end, map, text),
-    ) {
-        (Some(a), Some(b)) => Span {
-            file: holder.file,
-            start: a,
-            end: b.max(a),
-        },
-        _ => holder,
-    }
-}
-
-fn remap_node(n: &mut Node, map: &Option<Vec<(usize, usize)>>, text: &str, holder: Span) {
-    n.origin.span = remap_span(n.origin.span, map, text, holder);
-    match &mut n.value {
-        Value::Seq(items) => items
-            .iter_mut()
-            .for_each(|i| remap_node(i, map, text, holder)),
-        Value::Map(m) => {
-            for e in &mut m.entries {
-                e.key_span = remap_span(e.key_span, map, text, holder);
-                remap_node(&mut e.value, map, text, holder);
-            }
-        }
-        _ => {}
-    }
 }

@@ -106,8 +106,9 @@ fn field_spec(ctx: &Ctx, n: &Node) -> Result<FieldSpec> {
     ))
 }
 
-/// Sets every pair at every field the specs select, in every resource.
-fn set_pairs(resmap: &mut ResMap, pairs: &[Pair], specs: &[FieldSpec]) -> Result<()> {
+/// Sets every pair at every field the specs select, in every resource (also the entry point of the
+/// LabelTransformer / AnnotationsTransformer plugin forms).
+pub fn set_pairs(resmap: &mut ResMap, pairs: &[Pair], specs: &[FieldSpec]) -> Result<()> {
     // kustomize skips a transformer with nothing to set, walk and all.
     if pairs.is_empty() {
         return Ok(());

@@ -46,6 +46,8 @@ pub struct Accumulator {
     pub config: TransformerConfig,
     pub vars: Vec<vars::Var>,
     pub schema: std::sync::Arc<schema::Schema>,
+    /// The top kustomization's `buildMetadata`, handed down to every level.
+    pub build_meta: Option<std::sync::Arc<plugins::BuildMeta>>,
 }
 
 /// What a transformer needs to know about the kustomization it runs for.
@@ -64,6 +66,7 @@ pub fn build(loader: &Loader, dir: &Path) -> Result<ResMap> {
     let top = Kustomization::load(loader, &dir, Span::NONE)?;
     let mut acc = Accumulator {
         schema: schema::Schema::builtin(),
+        build_meta: plugins::BuildMeta::for_top(&top)?.map(std::sync::Arc::new),
         ..Default::default()
     };
     let first = accumulate_target(loader, &top, &mut acc, &mut stack);
@@ -71,6 +74,7 @@ pub fn build(loader: &Loader, dir: &Path) -> Result<ResMap> {
         // which `openapi:` wins depends on reading order: start over, one entry at a time
         acc = Accumulator {
             schema: schema::Schema::sequential(),
+            build_meta: acc.build_meta.clone(),
             ..Default::default()
         };
         stack.clear();
@@ -84,6 +88,7 @@ pub fn build(loader: &Loader, dir: &Path) -> Result<ResMap> {
     vars::resolve(&mut acc.resmap, &acc.vars, &config)?;
     acc.resmap.resources.retain(|r| !r.is_local_config());
     order::sort(&top, &mut acc.resmap)?;
+    plugins::build_meta::finish(acc.build_meta.as_deref(), &mut acc.resmap)?;
     Ok(acc.resmap)
 }
 
@@ -128,6 +133,7 @@ fn accumulate_inner(
     let load = |(entry, span): &(String, Span)| -> Result<Accumulator> {
         let mut part = Accumulator {
             schema: std::sync::Arc::clone(&acc.schema),
+            build_meta: acc.build_meta.clone(),
             ..Default::default()
         };
         let mut stack = stack.clone();
@@ -160,7 +166,7 @@ fn accumulate_inner(
         let path = k.resolve_file(loader, &entry, span)?;
         let loaded = loader.load_yaml(&path, SetBy::Resource, span)?;
         for d in &loaded.docs {
-            acc.config.merge(&plugins::config_from_crd(&d.root));
+            acc.config.merge(&plugins::config_from_crd(&d.root)?);
         }
     }
     {
@@ -172,7 +178,7 @@ fn accumulate_inner(
             schema: &schema,
         };
         generators::run(&ctx, &mut acc.resmap)?;
-        plugins::run_generators(&ctx, &mut acc.resmap)?;
+        plugins::run_generators(&ctx, acc.build_meta.as_deref(), &mut acc.resmap)?;
     }
     // since kustomize v5.1 components run after this level's generators, before its transformers
     for (entry, span) in k.str_list("components")? {
@@ -216,7 +222,7 @@ fn accumulate_inner(
     replicas::apply(&ctx, &mut acc.resmap)?;
     images::apply(&ctx, &mut acc.resmap)?;
     replacements::apply(&ctx, &mut acc.resmap)?;
-    plugins::run_transformers(&ctx, &mut acc.resmap)?;
+    plugins::run_transformers(&ctx, acc.build_meta.as_deref(), &mut acc.resmap)?;
     acc.vars.extend(vars::parse(k, &acc.resmap)?);
     Ok(())
 }
@@ -257,9 +263,9 @@ fn accumulate_resource(
             .with_help("list a Component under `components:`, not `resources:`"));
         }
         let mut sub_acc = Accumulator {
-            config: TransformerConfig::default(),
             // kustomize's schema is process-wide: a sub-kustomization's `openapi:` reaches its parents
             schema: std::sync::Arc::clone(&acc.schema),
+            build_meta: acc.build_meta.clone(),
             ..Default::default()
         };
         accumulate_target(loader, &sub, &mut sub_acc, stack)?;
@@ -270,7 +276,10 @@ fn accumulate_resource(
     }
     // a file: the load restrictor applies
     let path = k.resolve_file(loader, entry, span)?;
-    let resources = load_resources(loader, &path, span)?;
+    let mut resources = load_resources(loader, &path, span)?;
+    if let Some(meta) = &acc.build_meta {
+        meta.annotate_file(&path, &mut resources);
+    }
     acc.resmap.extend_unchecked(ResMap { resources });
     Ok(())
 }
