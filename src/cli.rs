@@ -157,6 +157,9 @@ fn build(
             let origins: Option<emit::OriginLabel> = if args.origins { Some(&label) } else { None };
             let text = emit::emit_stream(resmap.resources.iter().map(|r| &r.node), origins);
             let _ = stdout.write_all(text.as_bytes());
+            // the process ends next: freeing thousands of small trees would only cost time
+            std::mem::forget(resmap);
+            std::mem::forget(loader);
             ExitCode::from(EXIT_OK)
         }
         Err(e) => {

@@ -30,13 +30,8 @@ pub struct Loader {
     pub restrictor: LoadRestrictor,
     pub sources: Arc<SourceMap>,
     texts: Mutex<HashMap<PathBuf, (FileId, Arc<str>)>>,
-    parsed: Mutex<HashMap<(PathBuf, u8), Arc<Loaded>>>,
     /// Canonical paths seen (below the root, no symlinks): resolving through them needs no syscall.
     known: Mutex<HashSet<PathBuf>>,
-}
-
-fn by_key(by: SetBy) -> u8 {
-    by as u8
 }
 
 impl Loader {
@@ -52,7 +47,6 @@ impl Loader {
             restrictor,
             sources,
             texts: Mutex::new(HashMap::new()),
-            parsed: Mutex::new(HashMap::new()),
             known: Mutex::new(HashSet::new()),
         })
     }
@@ -219,18 +213,13 @@ impl Loader {
         Ok((id, text))
     }
 
-    /// Reads and parses a YAML file (once per role).
-    pub fn load_yaml(&self, path: &Path, by: SetBy, span: Span) -> Result<Arc<Loaded>> {
-        let key = (path.to_path_buf(), by_key(by));
-        if let Some(x) = self.lock_parsed().get(&key) {
-            return Ok(Arc::clone(x));
-        }
+    /// Reads (once) and parses a YAML file. The parsed tree is not cached: every caller gets its
+    /// own copy to transform, and most files are read by one kustomization only.
+    pub fn load_yaml(&self, path: &Path, by: SetBy, span: Span) -> Result<Loaded> {
         let (file, text) = self.read(path, span)?;
         let docs = parse_stream(&text, file, by)
             .map_err(|e| Error::at("yaml", e.span, e.message).with_label("here"))?;
-        let loaded = Arc::new(Loaded { file, docs });
-        self.lock_parsed().insert(key, Arc::clone(&loaded));
-        Ok(loaded)
+        Ok(Loaded { file, docs })
     }
 
     /// Registers text that does not come from a file of its own (inline patches are spans of their
@@ -241,9 +230,6 @@ impl Loader {
 
     fn lock_texts(&self) -> std::sync::MutexGuard<'_, HashMap<PathBuf, (FileId, Arc<str>)>> {
         self.texts.lock().unwrap_or_else(|e| e.into_inner())
-    }
-    fn lock_parsed(&self) -> std::sync::MutexGuard<'_, HashMap<(PathBuf, u8), Arc<Loaded>>> {
-        self.parsed.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 

@@ -288,8 +288,8 @@ fn accumulate_resource(
 pub fn load_resources(loader: &Loader, path: &Path, span: Span) -> Result<Vec<Resource>> {
     let loaded = loader.load_yaml(path, SetBy::Resource, span)?;
     let mut out = Vec::new();
-    for d in &loaded.docs {
-        push_resource(d.root.clone(), d.span, &mut out)?;
+    for d in loaded.docs {
+        push_resource(d.root, d.span, &mut out)?;
     }
     Ok(out)
 }

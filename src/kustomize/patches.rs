@@ -322,5 +322,5 @@ fn load_patch(ctx: &Ctx, holder: &Node, text: &str) -> Result<Vec<Document>> {
 fn load_file(ctx: &Ctx, holder: &Node, path: &str) -> Result<Vec<Document>> {
     let p = ctx.k.resolve_file(ctx.loader, path, holder.span())?;
     let loaded = ctx.loader.load_yaml(&p, SetBy::Patch, holder.span())?;
-    Ok(loaded.docs.clone())
+    Ok(loaded.docs)
 }
