@@ -97,7 +97,7 @@ fn compare(root: &Path, dir: &Path) -> Outcome {
             Ok(()) => Outcome::Match {
                 kubectl_failed: false,
             },
-            Err(d) => Outcome::Differ(d),
+            Err(d) => Outcome::Differ(with_line_diff(&d)),
         },
         (Err(_), Err(_)) => Outcome::Match {
             kubectl_failed: true,
@@ -136,6 +136,55 @@ fn run_all(seeds: &[u64], keep: bool) -> Vec<(u64, Outcome)> {
     let mut results = results.into_inner().unwrap_or_else(|e| e.into_inner());
     results.sort_by_key(|(seed, _)| *seed);
     results
+}
+
+/// Replaces the two full documents of a "resource differs" report by the lines that differ.
+fn with_line_diff(report: &str) -> String {
+    let Some((head, rest)) = report.split_once("--- expected\n") else {
+        return report.to_string();
+    };
+    let Some((expected, actual)) = rest.split_once("--- actual\n") else {
+        return report.to_string();
+    };
+    let e: Vec<&str> = expected.lines().collect();
+    let a: Vec<&str> = actual.lines().collect();
+    // longest common subsequence: the documents are small
+    let mut lcs = vec![vec![0usize; a.len() + 1]; e.len() + 1];
+    for i in (0..e.len()).rev() {
+        for j in (0..a.len()).rev() {
+            lcs[i][j] = if e[i] == a[j] {
+                lcs[i + 1][j + 1] + 1
+            } else {
+                lcs[i + 1][j].max(lcs[i][j + 1])
+            };
+        }
+    }
+    let name = e
+        .iter()
+        .find_map(|l| l.strip_prefix("  name: "))
+        .unwrap_or("?");
+    let kind = e
+        .iter()
+        .find_map(|l| l.strip_prefix("kind: "))
+        .unwrap_or("?");
+    let mut out = format!(
+        "{} in {kind} {name} (- kubectl, + fluxlint):\n",
+        head.trim_end()
+    );
+    let (mut i, mut j) = (0, 0);
+    while i < e.len() || j < a.len() {
+        if i < e.len() && j < a.len() && e[i] == a[j] {
+            i += 1;
+            j += 1;
+        } else if j < a.len() && (i == e.len() || lcs[i][j + 1] >= lcs[i + 1][j]) {
+            out.push_str(&format!("+ {}\n", a[j]));
+            j += 1;
+        } else {
+            out.push_str(&format!("- {}\n", e[i]));
+            i += 1;
+        }
+    }
+    out
 }
 
 fn shorten(text: &str) -> String {
@@ -202,4 +251,19 @@ fn random_trees_render_like_kubectl() {
         seeds.len(),
         all.join(" ")
     );
+}
+
+#[test]
+fn generation_is_deterministic() {
+    for seed in 0..64 {
+        let a = layout::generate(seed);
+        let b = layout::generate(seed);
+        assert_eq!(a.build, b.build, "seed {seed}");
+        assert_eq!(a.files, b.files, "seed {seed}");
+        assert!(
+            a.files.keys().any(|f| f.starts_with(&a.build)),
+            "seed {seed}: nothing written in {}",
+            a.build
+        );
+    }
 }
