@@ -1,7 +1,7 @@
 //! Differential test: random kustomize trees (base → env overlay → region overlay, components,
 //! generators, patches, transformers), built by fluxlint and by `kubectl kustomize`, must agree.
 //!
-//! - `FLUXLINT_SEEDS=<count>` runs seeds `0..count` (default 256);
+//! - `FLUXLINT_SEEDS=<count>` runs seeds `0..count` (default 200);
 //! - `FLUXLINT_SEED=<n>` runs only seed `n` and keeps its tree; `FLUXLINT_KEEP=1` keeps every tree;
 //! - `FLUXLINT_SHOW=<n>` prints the first `n` differences (default 5);
 //! - a seed that differs keeps its tree in `target/differential/<seed>/` (the file `BUILD` names the
@@ -39,7 +39,7 @@ use fluxlint::kustomize::loader::LoadRestrictor;
 
 use common::{compare_streams, fluxlint_build, has_kubectl, kubectl_build, project_root};
 
-const DEFAULT_SEEDS: u64 = 256;
+const DEFAULT_SEEDS: u64 = 200;
 const SHOWN_DIFFERENCES: usize = 5;
 const MAX_DIFF_LINES: usize = 60;
 
