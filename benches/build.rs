@@ -14,6 +14,10 @@ use fluxlint::kustomize::{self, loader::LoadRestrictor, loader::Loader};
 use fluxlint::source::SourceMap;
 use fluxlint::yaml::emit;
 
+// the same allocator as the binary
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn build_once(root: &Path, dir: &Path) -> usize {
     let sources = Arc::new(SourceMap::new());
     let loader = match Loader::new(root, LoadRestrictor::RootOnly, sources) {

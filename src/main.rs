@@ -1,5 +1,9 @@
 use std::process::ExitCode;
 
+// Rendering builds and drops millions of small nodes; mimalloc is markedly faster at that than glibc.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let stdout = std::io::stdout();
     let stderr = std::io::stderr();

@@ -2,7 +2,7 @@
 //! repository root; with `--load-restrictor root-only` a kustomization may only read files below its
 //! own directory. Files are read and parsed once and shared.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -31,7 +31,7 @@ pub struct Loader {
     pub sources: Arc<SourceMap>,
     texts: Mutex<HashMap<PathBuf, (FileId, Arc<str>)>>,
     /// Canonical paths seen (below the root, no symlinks): resolving through them needs no syscall.
-    known: Mutex<HashSet<PathBuf>>,
+    known: Mutex<HashMap<PathBuf, bool>>,
 }
 
 impl Loader {
@@ -47,7 +47,7 @@ impl Loader {
             restrictor,
             sources,
             texts: Mutex::new(HashMap::new()),
-            known: Mutex::new(HashSet::new()),
+            known: Mutex::new(HashMap::new()),
         })
     }
 
@@ -105,12 +105,15 @@ impl Loader {
             return Err(self.escape_error(rel, span));
         }
         if !self.is_known(&canon) {
-            self.lock_known().insert(canon.clone());
+            let dir = std::fs::metadata(&canon)
+                .map(|m| m.is_dir())
+                .unwrap_or(false);
+            self.lock_known().insert(canon.clone(), dir);
         }
         if self.restrictor == LoadRestrictor::RootOnly
             && let Some(dir) = restrict_to
             && !canon.starts_with(dir)
-            && canon.is_file()
+            && !self.is_dir(&canon)
         {
             return Err(Error::at(
                 "load-restrictor",
@@ -151,7 +154,7 @@ impl Loader {
                     if meta.file_type().is_symlink() {
                         return joined.canonicalize();
                     }
-                    self.lock_known().insert(cur.clone());
+                    self.lock_known().insert(cur.clone(), meta.is_dir());
                 }
                 _ => return joined.canonicalize(),
             }
@@ -160,10 +163,21 @@ impl Loader {
     }
 
     fn is_known(&self, p: &Path) -> bool {
-        p == self.root || self.lock_known().contains(p)
+        p == self.root || self.lock_known().contains_key(p)
     }
 
-    fn lock_known(&self) -> std::sync::MutexGuard<'_, HashSet<PathBuf>> {
+    /// Is this (resolved) path a directory? Answered from what `resolve` saw when it can be.
+    pub fn is_dir(&self, p: &Path) -> bool {
+        if p == self.root {
+            return true;
+        }
+        if let Some(&dir) = self.lock_known().get(p) {
+            return dir;
+        }
+        p.is_dir()
+    }
+
+    fn lock_known(&self) -> std::sync::MutexGuard<'_, HashMap<PathBuf, bool>> {
         self.known.lock().unwrap_or_else(|e| e.into_inner())
     }
 

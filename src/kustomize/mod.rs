@@ -186,7 +186,7 @@ fn accumulate_inner(
             return Err(remote_error(&entry, span));
         }
         let dir = loader.resolve(&k.dir, &entry, None, span)?;
-        if !dir.is_dir() {
+        if !loader.is_dir(&dir) {
             return Err(Error::at(
                 "component",
                 span,
@@ -249,7 +249,7 @@ fn accumulate_resource(
         return Err(remote_error(entry, span));
     }
     let path = loader.resolve(&k.dir, entry, None, span)?;
-    if path.is_dir() {
+    if loader.is_dir(&path) {
         let sub = Kustomization::load(loader, &path, span)?;
         if sub.is_component {
             return Err(Error::at(
