@@ -139,6 +139,15 @@ impl ListMerge<'_, '_, '_> {
             );
             let di = element_list(&self.dest, &k2, &v2);
             let de = di.map(|i| self.dest[i].clone());
+            // merge keys identify the element: the patch repeats them, it does not set them
+            let key_fields: Vec<(String, Node)> = de
+                .as_ref()
+                .map(|d| {
+                    k2.iter()
+                        .filter_map(|k| d.get(k).map(|n| (k.clone(), n.clone())))
+                        .collect()
+                })
+                .unwrap_or_default();
             let pe = if self.aliased {
                 de.clone()
             } else {
@@ -160,6 +169,13 @@ impl ListMerge<'_, '_, '_> {
             }
             if let Some(v) = val.as_mut() {
                 ensure_keys(v, &valid_keys, &valid_values);
+                for (k, old) in &key_fields {
+                    if let Some(n) = v.get_mut(k)
+                        && n.same_value(old)
+                    {
+                        n.origin = old.origin.clone();
+                    }
+                }
             }
             element_setter(&mut items, val, &valid_keys, &valid_values)?;
         }
