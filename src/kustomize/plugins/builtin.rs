@@ -316,10 +316,10 @@ pub fn transform(ctx: &Ctx, pc: &PluginConfig, resmap: &mut ResMap) -> Result<()
             replicas::transform(resmap, &name, count, &origin, &specs, name_span)
         }
         "HashTransformer" => hash::add_hashes(resmap),
-        "PatchTransformer" => patch::patch_transformer(ctx, &cfg, resmap),
-        "PatchJson6902Transformer" => patch::json6902_transformer(ctx, &cfg, resmap),
-        "PatchStrategicMergeTransformer" => patch::smp_transformer(ctx, &cfg, resmap),
-        "ReplacementTransformer" => patch::replacement_transformer(ctx, &cfg, resmap),
+        "PatchTransformer" => patch::patch_transformer(ctx, pc, &cfg, resmap),
+        "PatchJson6902Transformer" => patch::json6902_transformer(ctx, pc, &cfg, resmap),
+        "PatchStrategicMergeTransformer" => patch::smp_transformer(ctx, pc, &cfg, resmap),
+        "ReplacementTransformer" => patch::replacement_transformer(ctx, pc, &cfg, resmap),
         "ValueAddTransformer" => value_add::transform(ctx, pc, &cfg, resmap),
         _ => Err(unsupported(&cfg, kind, "fluxlint does not implement it")),
     }

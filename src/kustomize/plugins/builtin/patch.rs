@@ -9,7 +9,10 @@
 //! kustomization that lists the transformer, not the config file (kustomize configures every
 //! plugin with the kustomization's loader, whether the config is inline, a file or a directory).
 
+use std::path::Path;
+
 use crate::error::{Error, Result};
+use crate::source::Span;
 use crate::yaml::{Map, Node, Value};
 
 use super::super::super::Ctx;
@@ -17,6 +20,7 @@ use super::super::super::labels::values;
 use super::super::super::resource::ResMap;
 use super::super::super::{patches, replacements};
 use super::super::decode::Cfg;
+use super::super::load::PluginConfig;
 
 const ID_KEYS: &[&str] = &["group", "version", "kind", "name", "namespace"];
 const SELECTOR_KEYS: &[&str] = &["labelSelector", "annotationSelector"];
@@ -110,12 +114,54 @@ pub fn list<'a>(cfg: &Cfg, n: Option<&'a Node>, field: &str) -> Result<Vec<&'a N
     }
 }
 
+/// kustomize resolves a plugin's files against the kustomization listing it, not the config file:
+/// a file found only next to a config kept elsewhere is the likely mistake, worth saying so.
+pub fn check_path(ctx: &Ctx, pc: &PluginConfig, rel: &str, span: Span) -> Result<()> {
+    let Some(cfg_dir) = pc.file.parent() else {
+        return Ok(());
+    };
+    if cfg_dir == ctx.k.dir
+        || rel.is_empty()
+        || Path::new(rel).is_absolute()
+        || ctx.k.dir.join(rel).exists()
+        || !cfg_dir.join(rel).is_file()
+    {
+        return Ok(());
+    }
+    Err(Error::at(
+        "missing-file",
+        span,
+        format!(
+            "'{}': no such file or directory",
+            ctx.loader.display(&ctx.k.dir.join(rel))
+        ),
+    )
+    .with_label("resolved against the kustomization's directory")
+    .with_help(format!(
+        "a plugin config's paths are relative to the kustomization that lists it ({}), not to the config file; this file is at '{}'",
+        ctx.loader.display(&ctx.k.path),
+        ctx.loader.display(&cfg_dir.join(rel))
+    )))
+}
+
+fn check_node(ctx: &Ctx, pc: &PluginConfig, n: &Node) -> Result<()> {
+    match n.as_str() {
+        Some(rel) => check_path(ctx, pc, rel, n.span()),
+        None => Ok(()),
+    }
+}
+
 fn insert(m: &mut Map, key: &str, v: Node) {
     m.insert(key, v.span(), v);
 }
 
 /// PatchTransformer: `{patch | path, target?, options?}`, one `patches:` entry.
-pub fn patch_transformer(ctx: &Ctx, cfg: &Cfg, resmap: &mut ResMap) -> Result<()> {
+pub fn patch_transformer(
+    ctx: &Ctx,
+    pc: &PluginConfig,
+    cfg: &Cfg,
+    resmap: &mut ResMap,
+) -> Result<()> {
     let path = text_node(cfg, cfg.get("path"), "path")?;
     // kustomize trims the inline patch before deciding whether there is one
     let patch = text_node(cfg, cfg.get("patch"), "patch")?
@@ -136,7 +182,10 @@ pub fn patch_transformer(ctx: &Ctx, cfg: &Cfg, resmap: &mut ResMap) -> Result<()
                     .with_help("keep one of them"),
             );
         }
-        (Some(p), None) => insert(&mut m, "path", p),
+        (Some(p), None) => {
+            check_node(ctx, pc, &p)?;
+            insert(&mut m, "path", p);
+        }
         (None, Some(p)) => insert(&mut m, "patch", p),
     }
     if let Some(t) = cfg.get("target") {
@@ -150,7 +199,12 @@ pub fn patch_transformer(ctx: &Ctx, cfg: &Cfg, resmap: &mut ResMap) -> Result<()
 }
 
 /// PatchJson6902Transformer: `{target, path | jsonOp}`; the target must name its resource.
-pub fn json6902_transformer(ctx: &Ctx, cfg: &Cfg, resmap: &mut ResMap) -> Result<()> {
+pub fn json6902_transformer(
+    ctx: &Ctx,
+    pc: &PluginConfig,
+    cfg: &Cfg,
+    resmap: &mut ResMap,
+) -> Result<()> {
     let Some(tnode) = cfg.get("target") else {
         // kubectl dereferences the missing target and crashes
         return Err(fails(cfg, cfg.node, "must specify the target name")
@@ -180,7 +234,10 @@ pub fn json6902_transformer(ctx: &Ctx, cfg: &Cfg, resmap: &mut ResMap) -> Result
                     .with_help("keep one of `path` and `jsonOp`"),
             );
         }
-        (Some(p), None) => insert(&mut m, "path", p),
+        (Some(p), None) => {
+            check_node(ctx, pc, &p)?;
+            insert(&mut m, "path", p);
+        }
         (None, Some(op)) => insert(&mut m, "patch", op),
     }
     let entry = Node::new(Value::Map(m), cfg.node.origin.clone());
@@ -190,7 +247,7 @@ pub fn json6902_transformer(ctx: &Ctx, cfg: &Cfg, resmap: &mut ResMap) -> Result
 /// PatchStrategicMergeTransformer: `paths` (each inline YAML or a file, as `patchesStrategicMerge:`
 /// reads them), then the documents of `patches`; all loaded before any is applied, each applied to
 /// the one resource with its id.
-pub fn smp_transformer(ctx: &Ctx, cfg: &Cfg, resmap: &mut ResMap) -> Result<()> {
+pub fn smp_transformer(ctx: &Ctx, pc: &PluginConfig, cfg: &Cfg, resmap: &mut ResMap) -> Result<()> {
     let mut items = Vec::new();
     for item in list(cfg, cfg.get("paths"), "paths")? {
         if let Some(n) = text_node(cfg, Some(item), "paths")? {
@@ -207,6 +264,7 @@ pub fn smp_transformer(ctx: &Ctx, cfg: &Cfg, resmap: &mut ResMap) -> Result<()> 
     }
     let mut docs = Vec::new();
     for item in &items {
+        check_node(ctx, pc, item)?;
         docs.extend(patches::load_strategic_merge_item(ctx, item)?);
     }
     if let Some(p) = &inline {
@@ -222,7 +280,17 @@ pub fn smp_transformer(ctx: &Ctx, cfg: &Cfg, resmap: &mut ResMap) -> Result<()> 
 }
 
 /// ReplacementTransformer: `replacements`, each `{path}` or inline, read leniently.
-pub fn replacement_transformer(ctx: &Ctx, cfg: &Cfg, resmap: &mut ResMap) -> Result<()> {
+pub fn replacement_transformer(
+    ctx: &Ctx,
+    pc: &PluginConfig,
+    cfg: &Cfg,
+    resmap: &mut ResMap,
+) -> Result<()> {
     let items = list(cfg, cfg.get("replacements"), "replacements")?;
+    for item in &items {
+        if let Some(p) = values::get(item, "path") {
+            check_node(ctx, pc, p)?;
+        }
+    }
     replacements::apply_entries(ctx, resmap, &items, false)
 }

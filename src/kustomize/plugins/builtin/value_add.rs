@@ -17,7 +17,7 @@ use super::super::super::patches::Selector;
 use super::super::super::resource::ResMap;
 use super::super::decode::Cfg;
 use super::super::load::PluginConfig;
-use super::patch::{fails, list, selector_node};
+use super::patch::{check_path, fails, list, selector_node};
 
 struct Target {
     selector: Option<Selector>,
@@ -49,6 +49,7 @@ pub fn transform(ctx: &Ctx, pc: &PluginConfig, cfg: &Cfg, resmap: &mut ResMap) -
     let file_path = cfg.string("targetFilePath")?;
     if !file_path.is_empty() {
         let span = cfg.get("targetFilePath").map_or(pc.doc_span, Node::span);
+        check_path(ctx, pc, &file_path, span)?;
         let file = ctx.k.resolve_file(ctx.loader, &file_path, span)?;
         let loaded = ctx.loader.load_yaml(&file, SetBy::Transformer, span)?;
         if let Some(doc) = loaded.docs.first() {
@@ -83,7 +84,9 @@ pub fn transform(ctx: &Ctx, pc: &PluginConfig, cfg: &Cfg, resmap: &mut ResMap) -
                 continue;
             };
             if matches!(node.value, Value::Map(_) | Value::Seq(_)) {
-                return Err(at(wrong_kind("ScalarNode", node)));
+                return Err(at(wrong_kind("ScalarNode", node)).with_help(
+                    "a ValueAddTransformer sets a single value: point `fieldPath` at a scalar field (list elements as `[name=x]` or an index)",
+                ));
             }
             let new = if t.position > 0 {
                 let old = match node.value {
