@@ -294,3 +294,42 @@ pub fn replacement_transformer(
     }
     replacements::apply_entries(ctx, resmap, &items, false)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::FileId;
+    use crate::yaml::{SetBy, parse_stream};
+
+    fn doc(text: &str) -> Node {
+        parse_stream(text, FileId::NONE, SetBy::Transformer)
+            .unwrap()
+            .remove(0)
+            .root
+    }
+
+    #[test]
+    fn selector_keys_fold_case_and_unknown_ones_drop() {
+        let n = doc(
+            "kind: PatchTransformer\nTarget:\n  KIND: Deployment\n  name: web\n  labelselector: 5\n  other: x\n",
+        );
+        let cfg = Cfg::new(&n);
+        let t = selector_node(&cfg, cfg.get("target").unwrap(), "target").unwrap();
+        assert_eq!(t.str_at(&["kind"]), Some("Deployment"));
+        assert_eq!(t.str_at(&["name"]), Some("web"));
+        assert_eq!(t.str_at(&["labelSelector"]), Some("5"));
+        assert!(t.get("other").is_none());
+    }
+
+    #[test]
+    fn selector_ids_and_options_keep_their_types() {
+        let n = doc(
+            "kind: PatchTransformer\ntarget:\n  name: 5\noptions:\n  allowNameChange: \"true\"\n",
+        );
+        let cfg = Cfg::new(&n);
+        let err = selector_node(&cfg, cfg.get("target").unwrap(), "target").unwrap_err();
+        assert!(err.message.contains("`target.name`"));
+        let err = options_node(&cfg, cfg.get("options").unwrap()).unwrap_err();
+        assert!(err.message.contains("true or false"));
+    }
+}
