@@ -39,16 +39,39 @@ pub fn apply_strategic_merge_field(ctx: &Ctx, resmap: &mut ResMap) -> Result<()>
     // kustomize loads every patch before applying any
     let mut loaded = Vec::new();
     for item in items {
-        let Some(text) = item.as_str() else {
-            return Err(type_error(
-                "patchesStrategicMerge",
-                item,
-                "a file path or inline patch",
-            ));
-        };
-        loaded.extend(load_patch(ctx, item, text)?);
+        loaded.extend(load_strategic_merge_item(ctx, item)?);
     }
-    for d in &loaded {
+    apply_strategic_merge_docs(ctx, resmap, &loaded)
+}
+
+/// One `patchesStrategicMerge` entry (or `paths` entry of a PatchStrategicMergeTransformer): inline
+/// YAML when it reads as resource documents, else a file path.
+pub fn load_strategic_merge_item(ctx: &Ctx, item: &Node) -> Result<Vec<Document>> {
+    let Some(text) = item.as_str() else {
+        return Err(type_error(
+            "patchesStrategicMerge",
+            item,
+            "a file path or inline patch",
+        ));
+    };
+    load_patch(ctx, item, text)
+}
+
+/// Inline strategic merge patch documents (the `patches` text of a PatchStrategicMergeTransformer),
+/// never a file path.
+pub fn parse_strategic_merge_text(ctx: &Ctx, holder: &Node, text: &str) -> Result<Vec<Document>> {
+    parse_embedded(
+        ctx.loader,
+        holder,
+        text,
+        SetBy::Patch,
+        &inline_label(ctx, holder),
+    )
+}
+
+/// Loaded strategic merge patches applied in order, each to the one resource with its id.
+pub fn apply_strategic_merge_docs(ctx: &Ctx, resmap: &mut ResMap, docs: &[Document]) -> Result<()> {
+    for d in docs {
         check_smp_doc(d)?;
         apply::smp_by_id(ctx, resmap, d, Options::default())?;
     }
@@ -58,78 +81,89 @@ pub fn apply_strategic_merge_field(ctx: &Ctx, resmap: &mut ResMap) -> Result<()>
 /// `patches:` — each entry `{path | patch, target?, options?}`.
 pub fn apply_patches_field(ctx: &Ctx, resmap: &mut ResMap) -> Result<()> {
     for entry in ctx.k.map_list("patches")? {
-        let e = Entry::read(
-            ctx,
-            entry,
-            "patches",
-            &["path", "patch", "target", "options"],
-        )?;
-        let target = e.target.map(Selector::parse).transpose()?;
-        if is_json_patch(&e.docs) {
-            let Some(target) = target else {
-                return Err(
-                    Error::at("patch", entry.span(), "a JSON 6902 patch needs a `target`")
-                        .with_label("this patch")
-                        .with_help("add `target:` with the kind and name (or selectors) to patch"),
-                );
-            };
-            let ops = json_ops(ctx, &e.docs[0])?;
-            apply::json_to_selected(ctx, resmap, &target, &ops, JsonMode::Patches)?;
-            continue;
-        }
-        for d in &e.docs {
-            check_smp_doc(d)?;
-        }
-        match target {
-            None => {
-                for d in &e.docs {
-                    apply::smp_by_id(ctx, resmap, d, e.options)?;
-                }
-            }
-            Some(t) => apply::smp_to_selected(ctx, resmap, &t, &e.docs, e.options)?,
-        }
+        apply_patch_entry(ctx, resmap, entry)?;
     }
     Ok(())
+}
+
+/// One `patches:` entry; also a PatchTransformer plugin config, once its keys are the field's.
+pub fn apply_patch_entry(ctx: &Ctx, resmap: &mut ResMap, entry: &Node) -> Result<()> {
+    let e = Entry::read(
+        ctx,
+        entry,
+        "patches",
+        &["path", "patch", "target", "options"],
+    )?;
+    let target = e.target.map(Selector::parse).transpose()?;
+    if is_json_patch(&e.docs) {
+        let Some(target) = target else {
+            return Err(
+                Error::at("patch", entry.span(), "a JSON 6902 patch needs a `target`")
+                    .with_label("this patch")
+                    .with_help("add `target:` with the kind and name (or selectors) to patch"),
+            );
+        };
+        let ops = json_ops(ctx, &e.docs[0])?;
+        return apply::json_to_selected(ctx, resmap, &target, &ops, JsonMode::Patches);
+    }
+    for d in &e.docs {
+        check_smp_doc(d)?;
+    }
+    match target {
+        None => {
+            for d in &e.docs {
+                apply::smp_by_id(ctx, resmap, d, e.options)?;
+            }
+            Ok(())
+        }
+        Some(t) => apply::smp_to_selected(ctx, resmap, &t, &e.docs, e.options),
+    }
 }
 
 /// `patchesJson6902:` — each entry `{target, path | patch}`; the target must name its resource.
 pub fn apply_json6902_field(ctx: &Ctx, resmap: &mut ResMap) -> Result<()> {
     for entry in ctx.k.map_list("patchesJson6902")? {
-        let e = Entry::read(
-            ctx,
-            entry,
-            "patchesJson6902",
-            &["path", "patch", "target", "options"],
-        )?;
-        let Some(tnode) = e.target else {
-            return Err(
-                Error::at("patch", entry.span(), "patchesJson6902 needs a `target`")
-                    .with_label("this patch"),
-            );
-        };
-        let target = Selector::parse(tnode)?;
-        if !target.has_name() {
-            return Err(Error::at(
-                "patch",
-                tnode.span(),
-                "a patchesJson6902 target must specify the target name",
-            )
-            .with_label("no `name`")
-            .with_help("add `name:`, or move the patch to `patches:`, where any selector works"));
-        }
-        if !is_json_patch(&e.docs) {
-            let span = e.docs.first().map(|d| d.span).unwrap_or(entry.span());
-            return Err(Error::at(
-                "json-patch",
-                span,
-                "a patchesJson6902 patch must be a list of JSON 6902 operations",
-            )
-            .with_label("not a list"));
-        }
-        let ops = json_ops(ctx, &e.docs[0])?;
-        apply::json_to_selected(ctx, resmap, &target, &ops, JsonMode::Legacy)?;
+        apply_json6902_entry(ctx, resmap, entry)?;
     }
     Ok(())
+}
+
+/// One `patchesJson6902:` entry; also a PatchJson6902Transformer plugin config, once its keys are
+/// the field's (`jsonOp` read as `patch`).
+pub fn apply_json6902_entry(ctx: &Ctx, resmap: &mut ResMap, entry: &Node) -> Result<()> {
+    let e = Entry::read(
+        ctx,
+        entry,
+        "patchesJson6902",
+        &["path", "patch", "target", "options"],
+    )?;
+    let Some(tnode) = e.target else {
+        return Err(
+            Error::at("patch", entry.span(), "patchesJson6902 needs a `target`")
+                .with_label("this patch"),
+        );
+    };
+    let target = Selector::parse(tnode)?;
+    if !target.has_name() {
+        return Err(Error::at(
+            "patch",
+            tnode.span(),
+            "a patchesJson6902 target must specify the target name",
+        )
+        .with_label("no `name`")
+        .with_help("add `name:`, or move the patch to `patches:`, where any selector works"));
+    }
+    if !is_json_patch(&e.docs) {
+        let span = e.docs.first().map(|d| d.span).unwrap_or(entry.span());
+        return Err(Error::at(
+            "json-patch",
+            span,
+            "a patchesJson6902 patch must be a list of JSON 6902 operations",
+        )
+        .with_label("not a list"));
+    }
+    let ops = json_ops(ctx, &e.docs[0])?;
+    apply::json_to_selected(ctx, resmap, &target, &ops, JsonMode::Legacy)
 }
 
 /// One `patches:` / `patchesJson6902:` entry, its patch loaded.

@@ -19,11 +19,22 @@ use selector::LabelSelector;
 const DEFAULT_FIELD_PATH: &str = "metadata.name";
 
 pub fn apply(ctx: &Ctx, resmap: &mut ResMap) -> Result<()> {
+    apply_entries(ctx, resmap, &ctx.k.map_list("replacements")?, true)
+}
+
+/// Replacement entries (`{path}` or inline), all loaded before any runs. `strict` refuses unknown
+/// fields, as the kustomization's own field does; a ReplacementTransformer config ignores them.
+pub fn apply_entries(
+    ctx: &Ctx,
+    resmap: &mut ResMap,
+    entries: &[&Node],
+    strict: bool,
+) -> Result<()> {
     let mut all = Vec::new();
-    for entry in ctx.k.map_list("replacements")? {
-        match config::entry_path(entry)? {
+    for entry in entries {
+        match config::entry_path(entry, strict)? {
             Some((path, span)) => all.extend(load_file(ctx, &path, span)?),
-            None => all.push(config::replacement(entry, true)?),
+            None => all.push(config::replacement(entry, strict)?),
         }
     }
     for r in &all {

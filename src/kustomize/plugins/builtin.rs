@@ -3,6 +3,9 @@
 //! A builtin plugin's config carries its field specs explicitly: none of kustomize's default
 //! specs apply unless the config lists them (a LabelTransformer without `fieldSpecs` sets nothing).
 
+mod patch;
+mod value_add;
+
 use crate::error::{Error, Result};
 use crate::yaml::{Map, Node, Origin, SetBy, Value};
 
@@ -313,19 +316,11 @@ pub fn transform(ctx: &Ctx, pc: &PluginConfig, resmap: &mut ResMap) -> Result<()
             replicas::transform(resmap, &name, count, &origin, &specs, name_span)
         }
         "HashTransformer" => hash::add_hashes(resmap),
-        "PatchTransformer"
-        | "PatchJson6902Transformer"
-        | "PatchStrategicMergeTransformer"
-        | "ReplacementTransformer" => Err(unsupported(
-            &cfg,
-            kind,
-            "use the kustomization's `patches:` / `replacements:` fields",
-        )
-        .with_help("move the patch or replacement into the kustomization's own fields")),
-        "ValueAddTransformer" => Err(unsupported(&cfg, kind, "fluxlint does not implement it")),
-        _ => {
-            let _ = ctx;
-            Err(unsupported(&cfg, kind, "fluxlint does not implement it"))
-        }
+        "PatchTransformer" => patch::patch_transformer(ctx, pc, &cfg, resmap),
+        "PatchJson6902Transformer" => patch::json6902_transformer(ctx, pc, &cfg, resmap),
+        "PatchStrategicMergeTransformer" => patch::smp_transformer(ctx, pc, &cfg, resmap),
+        "ReplacementTransformer" => patch::replacement_transformer(ctx, pc, &cfg, resmap),
+        "ValueAddTransformer" => value_add::transform(ctx, pc, &cfg, resmap),
+        _ => Err(unsupported(&cfg, kind, "fluxlint does not implement it")),
     }
 }

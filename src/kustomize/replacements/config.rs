@@ -248,8 +248,8 @@ pub fn replacement(n: &Node, strict: bool) -> Result<Replacement> {
 }
 
 /// The `path:` of an inline entry, refusing one that also has a source or targets.
-pub fn entry_path(n: &Node) -> Result<Option<(String, Span)>> {
-    let f = Fields::new(n, "a replacement", &["source", "targets", "path"], true)?;
+pub fn entry_path(n: &Node, strict: bool) -> Result<Option<(String, Span)>> {
+    let f = Fields::new(n, "a replacement", &["source", "targets", "path"], strict)?;
     let Some(path) = f.string("path")?.filter(|(p, _)| !p.is_empty()) else {
         return Ok(None);
     };
