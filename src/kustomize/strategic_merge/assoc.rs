@@ -157,6 +157,15 @@ impl ListMerge<'_, '_, '_> {
             let (mut val, in_place) =
                 self.w
                     .walk(de, pe.as_ref(), self.aliased, self.elem_sch, self.path)?;
+            if let Some(v) = val.as_mut() {
+                for (k, old) in &key_fields {
+                    if let Some(n) = v.get_mut(k)
+                        && n.same_value(old)
+                    {
+                        n.origin = old.origin.clone();
+                    }
+                }
+            }
             if in_place && let (Some(i), Some(v)) = (di, &val) {
                 self.dest[i] = v.clone();
             }
@@ -169,13 +178,6 @@ impl ListMerge<'_, '_, '_> {
             }
             if let Some(v) = val.as_mut() {
                 ensure_keys(v, &valid_keys, &valid_values);
-                for (k, old) in &key_fields {
-                    if let Some(n) = v.get_mut(k)
-                        && n.same_value(old)
-                    {
-                        n.origin = old.origin.clone();
-                    }
-                }
             }
             element_setter(&mut items, val, &valid_keys, &valid_values)?;
         }
