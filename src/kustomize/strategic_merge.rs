@@ -273,7 +273,10 @@ impl Walker<'_> {
         keys.dedup();
         for key in keys {
             let Some(dm) = d.as_map_mut() else { break };
-            let dv = dm.get(&key).cloned();
+            // take the value out (no deep copy); whatever the walk returns is put back in its place
+            let dv = dm
+                .get_mut(&key)
+                .map(|n| std::mem::replace(n, Node::null(n.origin.clone())));
             let alias_copy;
             let (ov, key_span) = if aliased {
                 alias_copy = dv.clone();
