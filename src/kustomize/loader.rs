@@ -31,7 +31,7 @@ pub struct Loader {
     pub sources: Arc<SourceMap>,
     texts: Mutex<HashMap<PathBuf, (FileId, Arc<str>)>>,
     /// Canonical paths seen (below the root, no symlinks): resolving through them needs no syscall.
-    known: Mutex<HashMap<PathBuf, bool>>,
+    known: Mutex<HashMap<std::ffi::OsString, bool>>,
 }
 
 impl Loader {
@@ -108,7 +108,8 @@ impl Loader {
             let dir = std::fs::metadata(&canon)
                 .map(|m| m.is_dir())
                 .unwrap_or(false);
-            self.lock_known().insert(canon.clone(), dir);
+            self.lock_known()
+                .insert(canon.clone().into_os_string(), dir);
         }
         if self.restrictor == LoadRestrictor::RootOnly
             && let Some(dir) = restrict_to
@@ -154,7 +155,8 @@ impl Loader {
                     if meta.file_type().is_symlink() {
                         return joined.canonicalize();
                     }
-                    self.lock_known().insert(cur.clone(), meta.is_dir());
+                    self.lock_known()
+                        .insert(cur.clone().into_os_string(), meta.is_dir());
                 }
                 _ => return joined.canonicalize(),
             }
@@ -163,7 +165,7 @@ impl Loader {
     }
 
     fn is_known(&self, p: &Path) -> bool {
-        p == self.root || self.lock_known().contains_key(p)
+        p == self.root || self.lock_known().contains_key(p.as_os_str())
     }
 
     /// Is this (resolved) path a directory? Answered from what `resolve` saw when it can be.
@@ -171,13 +173,13 @@ impl Loader {
         if p == self.root {
             return true;
         }
-        if let Some(&dir) = self.lock_known().get(p) {
+        if let Some(&dir) = self.lock_known().get(p.as_os_str()) {
             return dir;
         }
         p.is_dir()
     }
 
-    fn lock_known(&self) -> std::sync::MutexGuard<'_, HashMap<PathBuf, bool>> {
+    fn lock_known(&self) -> std::sync::MutexGuard<'_, HashMap<std::ffi::OsString, bool>> {
         self.known.lock().unwrap_or_else(|e| e.into_inner())
     }
 
@@ -199,7 +201,7 @@ impl Loader {
         if let Some(x) = self.lock_texts().get(path) {
             return Ok(x.clone());
         }
-        let bytes = std::fs::read(path).map_err(|e| {
+        let bytes = read_file(path).map_err(|e| {
             Error::at(
                 "missing-file",
                 span,
@@ -245,6 +247,16 @@ impl Loader {
     fn lock_texts(&self) -> std::sync::MutexGuard<'_, HashMap<PathBuf, (FileId, Arc<str>)>> {
         self.texts.lock().unwrap_or_else(|e| e.into_inner())
     }
+}
+
+/// `std::fs::read` without the size query: manifests are small, and one `statx` per file adds up
+/// over thousands of files.
+fn read_file(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut f = std::fs::File::open(path)?;
+    let mut buf = Vec::with_capacity(8 * 1024);
+    f.read_to_end(&mut buf)?;
+    Ok(buf)
 }
 
 /// Lexical normalization (`a/./b/../c` → `a/c`) without touching the file system.
