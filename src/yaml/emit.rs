@@ -3,6 +3,7 @@
 
 use super::node::{Node, SetBy, Value};
 use super::parse::resolve_plain;
+use super::scalar::{go_g_float, go_json_float};
 use crate::source::Span;
 
 /// Describes a span for `--origins` comments (`path:line`).
@@ -62,7 +63,7 @@ impl Emitter<'_> {
     fn map_body(&self, node: &Node, ind: usize, out: &mut String) {
         let Value::Map(m) = &node.value else { return };
         let mut entries: Vec<_> = m.entries.iter().collect();
-        entries.sort_by(|a, b| a.key.cmp(&b.key));
+        entries.sort_by(|a, b| key_less(&a.key, &b.key));
         for (i, e) in entries.iter().enumerate() {
             if i > 0 {
                 indent(out, ind);
@@ -140,30 +141,72 @@ impl Emitter<'_> {
     }
 }
 
-/// Formats a float as Go's JSON encoder would, in a form that YAML reads back as a float.
+/// Formats a float as kubectl prints it: Go's JSON text when that reads back as an integer,
+/// otherwise Go's shortest `%g` (go-yaml v2 re-reads the JSON before printing it).
 pub fn format_float(f: f64) -> String {
-    if f.is_nan() {
-        return ".nan".into();
-    }
-    if f.is_infinite() {
-        return if f > 0.0 {
-            ".inf".into()
-        } else {
-            "-.inf".into()
-        };
-    }
-    let a = f.abs();
-    if a != 0.0 && !(1e-6..1e21).contains(&a) {
-        let s = format!("{f:e}");
-        // Rust writes 1e21 / 1.5e-7; keep a mantissa dot so that every reader sees a float
-        match s.split_once('e') {
-            Some((m, e)) if !m.contains('.') => format!("{m}.0e{e}"),
-            _ => s,
+    if f.is_finite() {
+        let json = go_json_float(f);
+        if json.parse::<i64>().is_ok() || json.parse::<u64>().is_ok() {
+            return json;
         }
-    } else {
-        let s = format!("{f}");
-        if s.contains('.') { s } else { format!("{s}.0") }
     }
+    go_g_float(f)
+}
+
+/// go-yaml v2's key order: letters after other characters, digit runs compared as numbers.
+pub fn key_less(a: &str, b: &str) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    let ar: Vec<char> = a.chars().collect();
+    let br: Vec<char> = b.chars().collect();
+    let mut i = 0;
+    while i < ar.len() && i < br.len() {
+        if ar[i] == br[i] {
+            i += 1;
+            continue;
+        }
+        let al = ar[i].is_alphabetic();
+        let bl = br[i].is_alphabetic();
+        if al && bl {
+            return ar[i].cmp(&br[i]);
+        }
+        if al || bl {
+            return if bl {
+                Ordering::Less
+            } else {
+                Ordering::Greater
+            };
+        }
+        let (mut an, mut bn) = (0i64, 0i64);
+        if ar[i] == '0' || br[i] == '0' {
+            let mut j = i;
+            while j > 0 && ar[j - 1].is_ascii_digit() {
+                j -= 1;
+                if ar[j] != '0' {
+                    an = 1;
+                    bn = 1;
+                    break;
+                }
+            }
+        }
+        let mut ai = i;
+        while ai < ar.len() && ar[ai].is_ascii_digit() {
+            an = an.wrapping_mul(10).wrapping_add(ar[ai] as i64 - '0' as i64);
+            ai += 1;
+        }
+        let mut bi = i;
+        while bi < br.len() && br[bi].is_ascii_digit() {
+            bn = bn.wrapping_mul(10).wrapping_add(br[bi] as i64 - '0' as i64);
+            bi += 1;
+        }
+        if an != bn {
+            return an.cmp(&bn);
+        }
+        if ai != bi {
+            return ai.cmp(&bi);
+        }
+        return ar[i].cmp(&br[i]);
+    }
+    ar.len().cmp(&br.len())
 }
 
 /// A `|` block for multi-line strings that a literal block can carry exactly.
