@@ -214,8 +214,10 @@ fn literal_block(s: &str, ind: usize) -> Option<(String, String)> {
     if !s.contains('\n') {
         return None;
     }
+    // tabs: go-yaml prints those strings quoted, and kustomize cannot re-read a block with a leading
+    // tab; U+2028/U+2029/U+0085 break lines for YAML 1.1 readers
     if s.chars()
-        .any(|c| (c.is_control() && c != '\n' && c != '\t') || c == '\u{feff}')
+        .any(|c| c == '\t' || (c != '\n' && !is_printable(c)))
     {
         return None;
     }
@@ -236,7 +238,8 @@ fn literal_block(s: &str, ind: usize) -> Option<(String, String)> {
         1 => "",
         _ => "+",
     };
-    let first = content.lines().next().unwrap_or("");
+    // the indentation is guessed from the first non-empty line: say it when that line is indented
+    let first = content.lines().find(|l| !l.is_empty()).unwrap_or("");
     let indicator = if first.starts_with(' ') || first.starts_with('\t') {
         "2"
     } else {
@@ -290,7 +293,13 @@ fn needs_quotes(s: &str) -> bool {
         // `-x`, `?x`, `:x` are plain-safe when followed by a non-space, but quoting is never wrong
         return true;
     }
-    s.contains(": ") || s.contains(" #") || s.ends_with(':') || s.contains('\t')
+    // `---` and `...` open a line as document markers
+    s.contains(": ")
+        || s.contains(" #")
+        || s.ends_with(':')
+        || s.contains('\t')
+        || s.starts_with("---")
+        || s.starts_with("...")
 }
 
 fn is_printable(c: char) -> bool {
@@ -384,5 +393,153 @@ mod tests {
             "a: 'yes'\nb: \"0755\"\nc: \"a\\nb\\n\"\nd: \"  lead\\n x\\n\"\ne: [1, [2, [3]], {}]\nf: {g: [], h: \"x #y\"}\ni: \"\\x01\"\nj: 1.5\nk: \"multi\\n\\n\"\nl: \"no newline\\nend\"\n",
         );
         round_trip("- a\n- - b\n  - c\n- {x: 1}\n");
+    }
+
+    /// A small xorshift generator: the property test needs no dependency.
+    struct Rng(u64);
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+        fn below(&mut self, n: u64) -> u64 {
+            self.next() % n
+        }
+    }
+
+    const PIECES: &[&str] = &[
+        "a",
+        "x",
+        "0",
+        "1",
+        "7",
+        "e",
+        "E",
+        ".",
+        "-",
+        "+",
+        "_",
+        ":",
+        " ",
+        "  ",
+        "\n",
+        "\t",
+        "#",
+        "'",
+        "\"",
+        "\\",
+        "!",
+        "&",
+        "*",
+        "|",
+        ">",
+        "%",
+        "@",
+        "`",
+        "{",
+        "}",
+        "[",
+        "]",
+        ",",
+        "?",
+        "~",
+        "y",
+        "no",
+        "on",
+        "null",
+        "true",
+        "0x",
+        "0o",
+        "0b",
+        "2001-12-14",
+        "T",
+        "Z",
+        "é",
+        "\u{2028}",
+        "\u{85}",
+        "\r",
+        "\u{feff}",
+        "\u{1}",
+        "<<",
+        "---",
+        "...",
+        ".inf",
+        "1e3",
+        " #",
+        ": ",
+        "- ",
+        "\n\n",
+        "😀",
+        "\u{a0}",
+    ];
+
+    fn random_string(r: &mut Rng) -> String {
+        let n = r.below(6);
+        (0..n)
+            .map(|_| PIECES[r.below(PIECES.len() as u64) as usize])
+            .collect()
+    }
+
+    fn random_node(r: &mut Rng, depth: u32) -> Node {
+        use crate::yaml::{Entry, Map, Origin};
+        let o = Origin::none();
+        let pick = if depth > 3 { r.below(5) } else { r.below(8) };
+        let value = match pick {
+            0 => Value::Null,
+            1 => Value::Bool(r.below(2) == 0),
+            2 => Value::Int(r.next() as i64 >> r.below(64)),
+            3 => {
+                let f = f64::from_bits(r.next());
+                Value::Float(if f.is_finite() { f } else { 0.5 })
+            }
+            4 => Value::Str(random_string(r)),
+            5 | 6 => {
+                let mut m = Map::new();
+                for _ in 0..r.below(4) {
+                    let key = random_string(r);
+                    if !m.contains_key(&key) {
+                        m.entries.push(Entry {
+                            key,
+                            key_span: Span::NONE,
+                            value: random_node(r, depth + 1),
+                        });
+                    }
+                }
+                Value::Map(m)
+            }
+            _ => Value::Seq((0..r.below(4)).map(|_| random_node(r, depth + 1)).collect()),
+        };
+        Node::new(value, o)
+    }
+
+    #[test]
+    fn random_trees_round_trip() {
+        let mut r = Rng(0x9e37_79b9_7f4a_7c15);
+        for _ in 0..3000 {
+            let mut root = random_node(&mut r, 1);
+            if !matches!(root.value, Value::Map(_)) {
+                root = Node::new(
+                    Value::Map(crate::yaml::Map {
+                        entries: vec![crate::yaml::Entry {
+                            key: "k".into(),
+                            key_span: Span::NONE,
+                            value: root,
+                        }],
+                    }),
+                    crate::yaml::Origin::none(),
+                );
+            }
+            let out = emit_document(&root, None);
+            let back = parse_stream(&out, FileId(0), SetBy::Patch)
+                .unwrap_or_else(|e| panic!("{}:\n{out}", e.message));
+            let back = back.first().map(|d| &d.root);
+            let empty = root.as_map().is_some_and(|m| m.is_empty());
+            assert!(
+                back.is_some_and(|b| b.same_value(&root)) || (empty && back.is_none()),
+                "changed:\n{out}\n{root:?}"
+            );
+        }
     }
 }

@@ -8,7 +8,7 @@
 use std::sync::Arc;
 
 use super::node::{Map, Node, Value};
-use super::scalar::{go_json_float, resolve_plain};
+use super::scalar::{go_json_float, parse_timestamp, resolve_plain};
 use crate::source::{SourceMap, Span};
 
 /// A value kustomize cannot print, and where it is.
@@ -51,12 +51,17 @@ fn stringify_annotations(md: &mut Map, sources: &SourceMap) {
 /// The string kustomize keeps for an annotation value: what the YAML node held as text.
 fn annotation_text(v: &Node, sources: &SourceMap) -> Option<String> {
     match &v.value {
-        Value::Str(_) => {
+        Value::Str(s) => {
             let raw = written(v.span(), sources)?;
-            let rest = raw
+            if let Some(rest) = raw
                 .strip_prefix("!!binary")
-                .or_else(|| raw.strip_prefix("!<tag:yaml.org,2002:binary>"))?;
-            Some(rest.trim().to_string())
+                .or_else(|| raw.strip_prefix("!<tag:yaml.org,2002:binary>"))
+            {
+                return Some(rest.trim().to_string());
+            }
+            // a timestamp is carried as RFC 3339, but the annotation keeps what was written
+            let raw = strip_properties(&raw);
+            (parse_timestamp(raw).as_deref() == Some(s.as_str())).then(|| raw.to_string())
         }
         Value::Seq(_) | Value::Map(_) => Some(String::new()),
         other => {
@@ -184,7 +189,7 @@ mod tests {
     #[test]
     fn annotations_keep_their_written_text() {
         let n = finish(
-            "metadata:\n  annotations:\n    a: 0x10\n    b: 1.0\n    c: ~\n    d:\n    e: &x 07\n    f: *x\n    g: !!binary aGk=\n    h: true\n    i: {x: 1}\n  labels:\n    l: 1\n",
+            "metadata:\n  annotations:\n    a: 0x10\n    b: 1.0\n    c: ~\n    d:\n    e: &x 07\n    f: *x\n    j: 2024-01-02\n    g: !!binary aGk=\n    h: true\n    i: {x: 1}\n  labels:\n    l: 1\n",
         )
         .expect("ok");
         let get = |k: &str| {
@@ -202,6 +207,7 @@ mod tests {
             ("g", "aGk="),
             ("h", "true"),
             ("i", ""),
+            ("j", "2024-01-02"),
         ] {
             assert_eq!(get(k).as_deref(), Some(want), "{k}");
         }
