@@ -155,17 +155,31 @@ pub fn format_float(f: f64) -> String {
 
 /// go-yaml v2's key order: letters after other characters, digit runs compared as numbers.
 pub fn key_less(a: &str, b: &str) -> std::cmp::Ordering {
+    if a.is_ascii() && b.is_ascii() {
+        key_less_by(a.as_bytes(), b.as_bytes(), |c: &u8| c.is_ascii_alphabetic())
+    } else {
+        let ar: Vec<char> = a.chars().collect();
+        let br: Vec<char> = b.chars().collect();
+        key_less_by(&ar, &br, |c: &char| c.is_alphabetic())
+    }
+}
+
+fn key_less_by<C: Copy + Ord + Into<u32>>(
+    ar: &[C],
+    br: &[C],
+    letter: impl Fn(&C) -> bool,
+) -> std::cmp::Ordering {
     use std::cmp::Ordering;
-    let ar: Vec<char> = a.chars().collect();
-    let br: Vec<char> = b.chars().collect();
+    let digit = |c: C| (0x30..=0x39).contains(&c.into());
+    let value = |c: C| c.into() as i64 - 0x30;
     let mut i = 0;
     while i < ar.len() && i < br.len() {
         if ar[i] == br[i] {
             i += 1;
             continue;
         }
-        let al = ar[i].is_alphabetic();
-        let bl = br[i].is_alphabetic();
+        let al = letter(&ar[i]);
+        let bl = letter(&br[i]);
         if al && bl {
             return ar[i].cmp(&br[i]);
         }
@@ -177,11 +191,11 @@ pub fn key_less(a: &str, b: &str) -> std::cmp::Ordering {
             };
         }
         let (mut an, mut bn) = (0i64, 0i64);
-        if ar[i] == '0' || br[i] == '0' {
+        if value(ar[i]) == 0 || value(br[i]) == 0 {
             let mut j = i;
-            while j > 0 && ar[j - 1].is_ascii_digit() {
+            while j > 0 && digit(ar[j - 1]) {
                 j -= 1;
-                if ar[j] != '0' {
+                if value(ar[j]) != 0 {
                     an = 1;
                     bn = 1;
                     break;
@@ -189,13 +203,13 @@ pub fn key_less(a: &str, b: &str) -> std::cmp::Ordering {
             }
         }
         let mut ai = i;
-        while ai < ar.len() && ar[ai].is_ascii_digit() {
-            an = an.wrapping_mul(10).wrapping_add(ar[ai] as i64 - '0' as i64);
+        while ai < ar.len() && digit(ar[ai]) {
+            an = an.wrapping_mul(10).wrapping_add(value(ar[ai]));
             ai += 1;
         }
         let mut bi = i;
-        while bi < br.len() && br[bi].is_ascii_digit() {
-            bn = bn.wrapping_mul(10).wrapping_add(br[bi] as i64 - '0' as i64);
+        while bi < br.len() && digit(br[bi]) {
+            bn = bn.wrapping_mul(10).wrapping_add(value(br[bi]));
             bi += 1;
         }
         if an != bn {
