@@ -27,6 +27,7 @@ pub mod schema;
 pub mod strategic_merge;
 pub mod vars;
 
+use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
@@ -89,6 +90,10 @@ pub fn build(loader: &Loader, dir: &Path) -> Result<ResMap> {
     acc.resmap.resources.retain(|r| !r.is_local_config());
     order::sort(&top, &mut acc.resmap)?;
     plugins::build_meta::finish(acc.build_meta.as_deref(), &mut acc.resmap)?;
+    for r in &mut acc.resmap.resources {
+        crate::yaml::kubectl::finish_resource(&mut r.node, &loader.sources)
+            .map_err(|e| Error::at("output", e.span, e.message).with_label("here"))?;
+    }
     Ok(acc.resmap)
 }
 
@@ -284,29 +289,98 @@ fn accumulate_resource(
     Ok(())
 }
 
-/// Reads the resources of one manifest file (multi-document; `List` kinds expanded).
+/// Reads the resources of one manifest file, as kustomize's resource factory does: empty documents
+/// skipped, `…List` kinds replaced by their items (queued after the file's other documents).
 pub fn load_resources(loader: &Loader, path: &Path, span: Span) -> Result<Vec<Resource>> {
     let loaded = loader.load_yaml(path, SetBy::Resource, span)?;
-    let mut out = Vec::new();
+    // kustomize's reader unwraps a `List` that is alone in its file keeping the items as written;
+    // every other `…List` is unwrapped later, through JSON
+    let alone = loaded.docs.len() == 1
+        && loader.sources.get(loaded.file).is_some_and(|f| {
+            crate::yaml::parse::split_documents(&f.text).is_ok_and(|p| p.len() == 1)
+        });
+    let mut queue: VecDeque<(Node, Span)> = VecDeque::new();
     for d in loaded.docs {
-        push_resource(d.root, d.span, &mut out)?;
+        let root = d.root;
+        let kind = root.str_at(&["kind"]).unwrap_or("");
+        if alone
+            && matches!(kind, "List" | "ResourceList")
+            && (root.get("items").is_some() || root.get("functionConfig").is_some())
+        {
+            if let Some(items) = root.get("items").and_then(Node::as_seq) {
+                queue.extend(items.iter().map(|i| (i.clone(), i.span())));
+            }
+            continue;
+        }
+        queue.push_back((root, d.span));
+    }
+    let mut out = Vec::new();
+    while let Some((node, doc_span)) = queue.pop_front() {
+        push_resource(node, doc_span, &mut queue, &mut out)?;
     }
     Ok(out)
 }
 
-fn push_resource(node: Node, doc_span: Span, out: &mut Vec<Resource>) -> Result<()> {
+fn push_resource(
+    node: Node,
+    doc_span: Span,
+    queue: &mut VecDeque<(Node, Span)>,
+    out: &mut Vec<Resource>,
+) -> Result<()> {
+    let empty = match &node.value {
+        Value::Null => true,
+        Value::Map(m) => m.is_empty(),
+        Value::Seq(s) => s.is_empty(),
+        _ => false,
+    };
+    if empty {
+        return Ok(());
+    }
     validate_resource(&node, doc_span)?;
     let kind = node.str_at(&["kind"]).unwrap_or("");
-    if kind.ends_with("List")
-        && let Some(items) = node.get("items").and_then(Node::as_seq)
-    {
-        for item in items {
-            push_resource(item.clone(), item.span(), out)?;
+    if kind.ends_with("List") {
+        match node.get("items") {
+            // a list without `items` stays, as a resource of its own
+            None => {
+                let mut node = node;
+                if node.get("metadata").is_none()
+                    && let Some(m) = node.as_map_mut()
+                {
+                    let origin = crate::yaml::Origin::new(doc_span, SetBy::Resource);
+                    m.insert("metadata", doc_span, Node::map(origin));
+                }
+                out.push(Resource::new(node, doc_span));
+            }
+            Some(items) => match &items.value {
+                Value::Null => {}
+                Value::Seq(list) => {
+                    for item in list {
+                        let mut item = item.clone();
+                        crate::yaml::kubectl::jsonify_annotations(&mut item);
+                        let span = item.span();
+                        queue.push_back((item, span));
+                    }
+                }
+                _ => {
+                    return Err(Error::at(
+                        "resource",
+                        items.span(),
+                        format!(
+                            "expected array in {kind}/items, but found {}",
+                            items.type_name()
+                        ),
+                    ));
+                }
+            },
         }
         return Ok(());
     }
-    let has_name = |key: &str| node.get("metadata").is_some_and(|md| md.get(key).is_some());
-    if matches!(node.value, Value::Map(_)) && !has_name("name") && !has_name("generateName") {
+    let named = node
+        .get("metadata")
+        .and_then(|md| md.get("name"))
+        .and_then(Node::scalar_string)
+        .is_some_and(|n| !n.is_empty());
+    if !named {
         return Err(Error::at(
             "resource",
             doc_span,

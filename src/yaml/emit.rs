@@ -3,6 +3,7 @@
 
 use super::node::{Node, SetBy, Value};
 use super::parse::resolve_plain;
+use super::scalar::{go_g_float, go_json_float};
 use crate::source::Span;
 
 /// Describes a span for `--origins` comments (`path:line`).
@@ -62,7 +63,7 @@ impl Emitter<'_> {
     fn map_body(&self, node: &Node, ind: usize, out: &mut String) {
         let Value::Map(m) = &node.value else { return };
         let mut entries: Vec<_> = m.entries.iter().collect();
-        entries.sort_by(|a, b| a.key.cmp(&b.key));
+        entries.sort_by(|a, b| key_less(&a.key, &b.key));
         for (i, e) in entries.iter().enumerate() {
             if i > 0 {
                 indent(out, ind);
@@ -140,30 +141,86 @@ impl Emitter<'_> {
     }
 }
 
-/// Formats a float as Go's JSON encoder would, in a form that YAML reads back as a float.
+/// Formats a float as kubectl prints it: Go's JSON text when that reads back as an integer,
+/// otherwise Go's shortest `%g` (go-yaml v2 re-reads the JSON before printing it).
 pub fn format_float(f: f64) -> String {
-    if f.is_nan() {
-        return ".nan".into();
-    }
-    if f.is_infinite() {
-        return if f > 0.0 {
-            ".inf".into()
-        } else {
-            "-.inf".into()
-        };
-    }
-    let a = f.abs();
-    if a != 0.0 && !(1e-6..1e21).contains(&a) {
-        let s = format!("{f:e}");
-        // Rust writes 1e21 / 1.5e-7; keep a mantissa dot so that every reader sees a float
-        match s.split_once('e') {
-            Some((m, e)) if !m.contains('.') => format!("{m}.0e{e}"),
-            _ => s,
+    if f.is_finite() {
+        let json = go_json_float(f);
+        if json.parse::<i64>().is_ok() || json.parse::<u64>().is_ok() {
+            return json;
         }
-    } else {
-        let s = format!("{f}");
-        if s.contains('.') { s } else { format!("{s}.0") }
     }
+    go_g_float(f)
+}
+
+/// go-yaml v2's key order: letters after other characters, digit runs compared as numbers.
+pub fn key_less(a: &str, b: &str) -> std::cmp::Ordering {
+    if a.is_ascii() && b.is_ascii() {
+        key_less_by(a.as_bytes(), b.as_bytes(), |c: &u8| c.is_ascii_alphabetic())
+    } else {
+        let ar: Vec<char> = a.chars().collect();
+        let br: Vec<char> = b.chars().collect();
+        key_less_by(&ar, &br, |c: &char| c.is_alphabetic())
+    }
+}
+
+fn key_less_by<C: Copy + Ord + Into<u32>>(
+    ar: &[C],
+    br: &[C],
+    letter: impl Fn(&C) -> bool,
+) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    let digit = |c: C| (0x30..=0x39).contains(&c.into());
+    let value = |c: C| c.into() as i64 - 0x30;
+    let mut i = 0;
+    while i < ar.len() && i < br.len() {
+        if ar[i] == br[i] {
+            i += 1;
+            continue;
+        }
+        let al = letter(&ar[i]);
+        let bl = letter(&br[i]);
+        if al && bl {
+            return ar[i].cmp(&br[i]);
+        }
+        if al || bl {
+            return if bl {
+                Ordering::Less
+            } else {
+                Ordering::Greater
+            };
+        }
+        let (mut an, mut bn) = (0i64, 0i64);
+        if value(ar[i]) == 0 || value(br[i]) == 0 {
+            let mut j = i;
+            while j > 0 && digit(ar[j - 1]) {
+                j -= 1;
+                if value(ar[j]) != 0 {
+                    an = 1;
+                    bn = 1;
+                    break;
+                }
+            }
+        }
+        let mut ai = i;
+        while ai < ar.len() && digit(ar[ai]) {
+            an = an.wrapping_mul(10).wrapping_add(value(ar[ai]));
+            ai += 1;
+        }
+        let mut bi = i;
+        while bi < br.len() && digit(br[bi]) {
+            bn = bn.wrapping_mul(10).wrapping_add(value(br[bi]));
+            bi += 1;
+        }
+        if an != bn {
+            return an.cmp(&bn);
+        }
+        if ai != bi {
+            return ai.cmp(&bi);
+        }
+        return ar[i].cmp(&br[i]);
+    }
+    ar.len().cmp(&br.len())
 }
 
 /// A `|` block for multi-line strings that a literal block can carry exactly.
@@ -171,8 +228,10 @@ fn literal_block(s: &str, ind: usize) -> Option<(String, String)> {
     if !s.contains('\n') {
         return None;
     }
+    // tabs: go-yaml prints those strings quoted, and kustomize cannot re-read a block with a leading
+    // tab; U+2028/U+2029/U+0085 break lines for YAML 1.1 readers
     if s.chars()
-        .any(|c| (c.is_control() && c != '\n' && c != '\t') || c == '\u{feff}')
+        .any(|c| c == '\t' || (c != '\n' && !is_printable(c)))
     {
         return None;
     }
@@ -193,7 +252,8 @@ fn literal_block(s: &str, ind: usize) -> Option<(String, String)> {
         1 => "",
         _ => "+",
     };
-    let first = content.lines().next().unwrap_or("");
+    // the indentation is guessed from the first non-empty line: say it when that line is indented
+    let first = content.lines().find(|l| !l.is_empty()).unwrap_or("");
     let indicator = if first.starts_with(' ') || first.starts_with('\t') {
         "2"
     } else {
@@ -247,7 +307,13 @@ fn needs_quotes(s: &str) -> bool {
         // `-x`, `?x`, `:x` are plain-safe when followed by a non-space, but quoting is never wrong
         return true;
     }
-    s.contains(": ") || s.contains(" #") || s.ends_with(':') || s.contains('\t')
+    // `---` and `...` open a line as document markers
+    s.contains(": ")
+        || s.contains(" #")
+        || s.ends_with(':')
+        || s.contains('\t')
+        || s.starts_with("---")
+        || s.starts_with("...")
 }
 
 fn is_printable(c: char) -> bool {
@@ -341,5 +407,153 @@ mod tests {
             "a: 'yes'\nb: \"0755\"\nc: \"a\\nb\\n\"\nd: \"  lead\\n x\\n\"\ne: [1, [2, [3]], {}]\nf: {g: [], h: \"x #y\"}\ni: \"\\x01\"\nj: 1.5\nk: \"multi\\n\\n\"\nl: \"no newline\\nend\"\n",
         );
         round_trip("- a\n- - b\n  - c\n- {x: 1}\n");
+    }
+
+    /// A small xorshift generator: the property test needs no dependency.
+    struct Rng(u64);
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+        fn below(&mut self, n: u64) -> u64 {
+            self.next() % n
+        }
+    }
+
+    const PIECES: &[&str] = &[
+        "a",
+        "x",
+        "0",
+        "1",
+        "7",
+        "e",
+        "E",
+        ".",
+        "-",
+        "+",
+        "_",
+        ":",
+        " ",
+        "  ",
+        "\n",
+        "\t",
+        "#",
+        "'",
+        "\"",
+        "\\",
+        "!",
+        "&",
+        "*",
+        "|",
+        ">",
+        "%",
+        "@",
+        "`",
+        "{",
+        "}",
+        "[",
+        "]",
+        ",",
+        "?",
+        "~",
+        "y",
+        "no",
+        "on",
+        "null",
+        "true",
+        "0x",
+        "0o",
+        "0b",
+        "2001-12-14",
+        "T",
+        "Z",
+        "é",
+        "\u{2028}",
+        "\u{85}",
+        "\r",
+        "\u{feff}",
+        "\u{1}",
+        "<<",
+        "---",
+        "...",
+        ".inf",
+        "1e3",
+        " #",
+        ": ",
+        "- ",
+        "\n\n",
+        "😀",
+        "\u{a0}",
+    ];
+
+    fn random_string(r: &mut Rng) -> String {
+        let n = r.below(6);
+        (0..n)
+            .map(|_| PIECES[r.below(PIECES.len() as u64) as usize])
+            .collect()
+    }
+
+    fn random_node(r: &mut Rng, depth: u32) -> Node {
+        use crate::yaml::{Entry, Map, Origin};
+        let o = Origin::none();
+        let pick = if depth > 3 { r.below(5) } else { r.below(8) };
+        let value = match pick {
+            0 => Value::Null,
+            1 => Value::Bool(r.below(2) == 0),
+            2 => Value::Int(r.next() as i64 >> r.below(64)),
+            3 => {
+                let f = f64::from_bits(r.next());
+                Value::Float(if f.is_finite() { f } else { 0.5 })
+            }
+            4 => Value::Str(random_string(r)),
+            5 | 6 => {
+                let mut m = Map::new();
+                for _ in 0..r.below(4) {
+                    let key = random_string(r);
+                    if !m.contains_key(&key) {
+                        m.entries.push(Entry {
+                            key,
+                            key_span: Span::NONE,
+                            value: random_node(r, depth + 1),
+                        });
+                    }
+                }
+                Value::Map(m)
+            }
+            _ => Value::Seq((0..r.below(4)).map(|_| random_node(r, depth + 1)).collect()),
+        };
+        Node::new(value, o)
+    }
+
+    #[test]
+    fn random_trees_round_trip() {
+        let mut r = Rng(0x9e37_79b9_7f4a_7c15);
+        for _ in 0..3000 {
+            let mut root = random_node(&mut r, 1);
+            if !matches!(root.value, Value::Map(_)) {
+                root = Node::new(
+                    Value::Map(crate::yaml::Map {
+                        entries: vec![crate::yaml::Entry {
+                            key: "k".into(),
+                            key_span: Span::NONE,
+                            value: root,
+                        }],
+                    }),
+                    crate::yaml::Origin::none(),
+                );
+            }
+            let out = emit_document(&root, None);
+            let back = parse_stream(&out, FileId(0), SetBy::Patch)
+                .unwrap_or_else(|e| panic!("{}:\n{out}", e.message));
+            let back = back.first().map(|d| &d.root);
+            let empty = root.as_map().is_some_and(|m| m.is_empty());
+            assert!(
+                back.is_some_and(|b| b.same_value(&root)) || (empty && back.is_none()),
+                "changed:\n{out}\n{root:?}"
+            );
+        }
     }
 }

@@ -1,16 +1,17 @@
 //! Multi-document YAML → [`Node`] trees with byte spans, on top of saphyr-parser's event stream.
 //!
-//! Scalars are resolved the way kustomize reads a resource (go-yaml v3 into `interface{}`, then JSON):
-//! YAML 1.2 booleans and nulls, go-yaml's integer forms (`0x`, `0o`, `0b`, legacy `0755` octal, `_`
-//! separators), timestamps turned into RFC 3339 strings, and integral floats turned into integers.
-//! `<<` merge keys are expanded. Aliases are expanded with a node budget, so an alias bomb ends in an
-//! error instead of exhausting memory.
+//! Documents are split the way kustomize's reader splits them (a line starting with `---`, then one
+//! document read from each piece), and scalars are resolved as kustomize carries them (see
+//! [`super::scalar`]). `<<` merge keys are expanded. Aliases are expanded with a node budget, so an
+//! alias bomb ends in an error instead of exhausting memory.
 
 use std::collections::HashMap;
 
 use saphyr_parser::{Event, Parser, ScalarStyle, Span as YSpan};
 
 use super::node::{Entry, Map, Node, Origin, SetBy, Value};
+use super::scalar::{is_non_string_key, parse_timestamp, resolve_scalar};
+pub use super::scalar::{normalize_float, resolve_plain};
 use crate::source::{FileId, Span};
 
 /// Nesting deeper than this is refused (real manifests stay far below 50).
@@ -33,8 +34,11 @@ pub struct Document {
 
 struct Builder<'a> {
     text: &'a str,
+    /// Byte offset of the piece being parsed, and its first line (0-based).
+    base: usize,
+    base_line: usize,
     ascii: bool,
-    line_starts: Vec<usize>,
+    line_starts: &'a [usize],
     file: FileId,
     by: SetBy,
     nodes: usize,
@@ -58,9 +62,10 @@ enum Frame {
 impl<'a> Builder<'a> {
     fn offset(&self, m: &saphyr_parser::Marker) -> usize {
         if self.ascii {
-            return m.index().min(self.text.len());
+            return (self.base + m.index()).min(self.text.len());
         }
-        let Some(&start) = self.line_starts.get(m.line().saturating_sub(1)) else {
+        let line = self.base_line + m.line().saturating_sub(1);
+        let Some(&start) = self.line_starts.get(line) else {
             return self.text.len();
         };
         match self.text[start..].char_indices().nth(m.col()) {
@@ -77,15 +82,22 @@ impl<'a> Builder<'a> {
         Origin::new(span, self.by)
     }
 
+    fn err(&self, message: impl Into<String>, span: Span) -> YamlError {
+        YamlError {
+            message: message.into(),
+            span,
+        }
+    }
+
     fn count(&mut self, n: usize, span: Span) -> Result<(), YamlError> {
         self.nodes += n;
         if self.nodes > MAX_NODES {
-            return Err(YamlError {
-                message: format!(
+            return Err(self.err(
+                format!(
                     "this file expands to more than {MAX_NODES} nodes; aliases that refer to aliases (a \"billion laughs\" document?) are refused"
                 ),
                 span,
-            });
+            ));
         }
         Ok(())
     }
@@ -105,7 +117,34 @@ fn node_count(n: &Node) -> usize {
     }
 }
 
-/// Parses every document of a YAML stream. Empty documents are skipped.
+/// kustomize's document split: a `\n---…\n` line ends a piece, and only blanks or a comment may
+/// follow the dashes. Returns byte ranges; each non-last piece keeps its closing newline.
+pub fn split_documents(text: &str) -> Result<Vec<(usize, usize)>, (String, usize)> {
+    let mut pieces = Vec::new();
+    let mut prev = 0;
+    let mut from = 0;
+    while let Some(i) = text[from..].find("\n---").map(|i| i + from) {
+        let Some(j) = text[i + 4..].find('\n').map(|j| j + i + 4) else {
+            break;
+        };
+        let rest = text[i + 4..j].trim();
+        if !rest.is_empty() && !rest.starts_with('#') {
+            return Err((
+                format!("invalid document separator: {}", text[i + 1..j].trim()),
+                i + 1,
+            ));
+        }
+        pieces.push((prev, i + 1));
+        prev = j + 1;
+        from = j + 1;
+    }
+    if !text.is_empty() {
+        pieces.push((prev, text.len()));
+    }
+    Ok(pieces)
+}
+
+/// Parses every document of a YAML stream. Empty and null documents are skipped.
 pub fn parse_stream(text: &str, file: FileId, by: SetBy) -> Result<Vec<Document>, YamlError> {
     let mut line_starts = vec![0usize];
     line_starts.extend(
@@ -114,20 +153,109 @@ pub fn parse_stream(text: &str, file: FileId, by: SetBy) -> Result<Vec<Document>
             .filter(|(_, b)| *b == b'\n')
             .map(|(i, _)| i + 1),
     );
+    let pieces = split_documents(text).map_err(|(message, at)| YamlError {
+        message,
+        span: Span::new(file, at, at + 3),
+    })?;
     let mut b = Builder {
         text,
+        base: 0,
+        base_line: 0,
         ascii: text.is_ascii(),
-        line_starts,
+        line_starts: &line_starts,
         file,
         by,
         nodes: 0,
     };
-    let mut parser = Parser::new_from_str(text);
     let mut docs = Vec::new();
+    for (start, end) in pieces {
+        b.base = start;
+        b.base_line = line_starts.partition_point(|&l| l <= start) - 1;
+        if let Some(doc) = parse_piece(&mut b, start, end)? {
+            docs.push(doc);
+        }
+    }
+    Ok(docs)
+}
+
+/// Tab separators that go-yaml accepts and saphyr refuses (`key:<TAB>value`): the tabs before the
+/// error mark become spaces (same byte length, so spans stay right) and the piece is read again.
+fn untab(piece: &str, at: usize) -> Option<String> {
+    let bytes = piece.as_bytes();
+    let mut i = at.min(bytes.len());
+    while i > 0 && (bytes[i - 1] == b'\t' || bytes[i - 1] == b' ') {
+        i -= 1;
+    }
+    if !bytes[i..at.min(bytes.len())].contains(&b'\t') {
+        return None;
+    }
+    let mut out = piece.as_bytes().to_vec();
+    for c in &mut out[i..at] {
+        if *c == b'\t' {
+            *c = b' ';
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+fn parse_piece(b: &mut Builder, start: usize, end: usize) -> Result<Option<Document>, YamlError> {
+    let piece = &b.text[start..end];
+    // go-yaml refuses a document end marker before any content
+    let first = piece
+        .lines()
+        .map(str::trim_end)
+        .find(|l| !l.trim_start().is_empty() && !l.trim_start().starts_with('#'));
+    if let Some(l) = first
+        && (l == "..." || l.starts_with("... ") || l.starts_with("...\t"))
+    {
+        let at = start + piece.find("...").unwrap_or(0);
+        return Err(b.err(
+            "invalid YAML: did not find expected node content",
+            Span::new(b.file, at, at + 3),
+        ));
+    }
+    let mut owned: Option<String> = None;
+    for _ in 0..1000 {
+        let text = owned.as_deref().unwrap_or(piece);
+        match parse_first_document(b, text, start) {
+            Err(Retry::Tab(at)) => match untab(text, at - start) {
+                Some(fixed) => owned = Some(fixed),
+                None => return Err(b.err(TAB_MESSAGE, Span::new(b.file, at, at))),
+            },
+            Err(Retry::Fail(e)) => return Err(e),
+            Ok(d) => return Ok(d),
+        }
+    }
+    Err(b.err(TAB_MESSAGE, Span::new(b.file, start, start)))
+}
+
+const TAB_MESSAGE: &str = "invalid YAML: a tab where a space is needed";
+
+enum Retry {
+    Tab(usize),
+    Fail(YamlError),
+}
+
+impl From<YamlError> for Retry {
+    fn from(e: YamlError) -> Retry {
+        Retry::Fail(e)
+    }
+}
+
+/// The first document of one piece (go-yaml's decoder reads no further).
+fn parse_first_document(
+    b: &mut Builder,
+    piece: &str,
+    start: usize,
+) -> Result<Option<Document>, Retry> {
+    let file = b.file;
+    let mut parser = Parser::new_from_str(piece);
     let mut stack: Vec<Frame> = Vec::new();
     let mut anchors: HashMap<usize, Node> = HashMap::new();
     let mut doc_root: Option<Node> = None;
-    let mut doc_start = 0usize;
+    let mut doc_start = start;
+    let mut doc_end = start;
+    let mut in_doc = false;
 
     loop {
         let (ev, yspan) = match parser.next_event() {
@@ -135,10 +263,17 @@ pub fn parse_stream(text: &str, file: FileId, by: SetBy) -> Result<Vec<Document>
             Some(Ok(x)) => x,
             Some(Err(e)) => {
                 let off = b.offset(e.marker());
-                return Err(YamlError {
-                    message: format!("invalid YAML: {}", e.info()),
-                    span: Span::new(file, off, off),
-                });
+                if e.info()
+                    .contains("must be followed by a valid YAML whitespace")
+                {
+                    return Err(Retry::Tab(off));
+                }
+                return Err(b
+                    .err(
+                        format!("invalid YAML: {}", e.info()),
+                        Span::new(file, off, off),
+                    )
+                    .into());
             }
         };
         let span = b.span(&yspan);
@@ -146,50 +281,48 @@ pub fn parse_stream(text: &str, file: FileId, by: SetBy) -> Result<Vec<Document>
             Event::StreamStart | Event::Nothing => None,
             Event::StreamEnd => break,
             Event::DocumentStart(_) => {
-                anchors.clear();
-                doc_root = None;
+                in_doc = true;
                 doc_start = span.start as usize;
                 None
             }
             Event::DocumentEnd => {
-                if let Some(root) = doc_root.take()
-                    && !root.is_null()
-                {
-                    let end = (span.end as usize).max(root.origin.span.end as usize);
-                    docs.push(Document {
-                        span: Span::new(file, doc_start, end),
-                        root,
-                    });
-                }
-                None
+                doc_end = span.end as usize;
+                break;
             }
             Event::Alias(id) => {
                 let Some(n) = anchors.get(&id) else {
-                    return Err(YamlError {
-                        message: "alias refers to an anchor that is not defined in this document"
-                            .into(),
-                        span,
-                    });
+                    return Err(b
+                        .err(
+                            "alias refers to an anchor that is not defined in this document",
+                            span,
+                        )
+                        .into());
                 };
                 let mut n = n.clone();
                 b.count(node_count(&n), span)?;
-                // The alias is where the value is used; keep the anchor's spans for the content.
-                n.origin = b.origin(span);
+                // The alias is where a collection is used; a scalar keeps its own text's span
+                // (kustomize copies an aliased annotation value as written at the anchor).
+                if matches!(n.value, Value::Seq(_) | Value::Map(_)) {
+                    n.origin = b.origin(span);
+                }
                 Some((n, 0))
             }
             Event::Scalar(text, style, anchor, tag) => {
                 b.count(1, span)?;
                 let tag = tag.map(|t| format!("{}{}", t.handle, t.suffix));
-                let value = resolve_scalar(&text, style, tag.as_deref());
+                let value = resolve_scalar(&text, style != ScalarStyle::Plain, tag.as_deref())
+                    .map_err(|m| b.err(m, span))?;
                 Some((Node::new(value, b.origin(span)), anchor))
             }
             Event::SequenceStart(anchor, _) => {
                 b.count(1, span)?;
                 if stack.len() >= MAX_DEPTH {
-                    return Err(YamlError {
-                        message: format!("nesting deeper than {MAX_DEPTH} levels is refused"),
-                        span,
-                    });
+                    return Err(b
+                        .err(
+                            format!("nesting deeper than {MAX_DEPTH} levels is refused"),
+                            span,
+                        )
+                        .into());
                 }
                 stack.push(Frame::Seq {
                     items: Vec::new(),
@@ -201,10 +334,12 @@ pub fn parse_stream(text: &str, file: FileId, by: SetBy) -> Result<Vec<Document>
             Event::MappingStart(anchor, _) => {
                 b.count(1, span)?;
                 if stack.len() >= MAX_DEPTH {
-                    return Err(YamlError {
-                        message: format!("nesting deeper than {MAX_DEPTH} levels is refused"),
-                        span,
-                    });
+                    return Err(b
+                        .err(
+                            format!("nesting deeper than {MAX_DEPTH} levels is refused"),
+                            span,
+                        )
+                        .into());
                 }
                 stack.push(Frame::Map {
                     entries: Vec::new(),
@@ -247,7 +382,7 @@ pub fn parse_stream(text: &str, file: FileId, by: SetBy) -> Result<Vec<Document>
                         .unwrap_or(span.end as usize)
                         .max(start);
                     for m in merges {
-                        merge_into(&mut entries, m, &b)?;
+                        merge_into(&mut entries, m)?;
                     }
                     Some((
                         Node::new(
@@ -267,6 +402,7 @@ pub fn parse_stream(text: &str, file: FileId, by: SetBy) -> Result<Vec<Document>
         if anchor != 0 {
             anchors.insert(anchor, node.clone());
         }
+        let depth = stack.len();
         match stack.last_mut() {
             None => doc_root = Some(node),
             Some(Frame::Seq { items, .. }) => items.push(node),
@@ -277,33 +413,11 @@ pub fn parse_stream(text: &str, file: FileId, by: SetBy) -> Result<Vec<Document>
                 ..
             }) => match pending_key.take() {
                 None => {
-                    let (key, is_merge) = match &node.value {
-                        Value::Str(s) => (s.clone(), false),
-                        Value::Null => (String::new(), false),
-                        Value::Seq(_) | Value::Map(_) => {
-                            return Err(YamlError {
-                                message: "a mapping key must be a scalar".into(),
-                                span: node.origin.span,
-                            });
-                        }
-                        _ => (node.scalar_string().unwrap_or_default(), false),
-                    };
-                    let raw = b
-                        .text
-                        .get(node.origin.span.start as usize..node.origin.span.end as usize)
-                        .unwrap_or("");
-                    let is_merge = is_merge || (raw == "<<" && matches!(node.value, Value::Str(_)));
-                    // keys keep their source text: `1.0` stays "1.0", `on` stays "on"
-                    let key = if matches!(node.value, Value::Str(_)) || raw.is_empty() {
-                        key
-                    } else {
-                        raw.to_string()
-                    };
+                    let (key, is_merge) = map_key(b, &node, depth)?;
                     if !is_merge && entries.iter().any(|e| e.key == key) {
-                        return Err(YamlError {
-                            message: format!("duplicate mapping key \"{key}\""),
-                            span: node.origin.span,
-                        });
+                        return Err(b
+                            .err(format!("duplicate mapping key \"{key}\""), node.origin.span)
+                            .into());
                     }
                     *pending_key = Some((key, node.origin.span, is_merge));
                 }
@@ -321,20 +435,56 @@ pub fn parse_stream(text: &str, file: FileId, by: SetBy) -> Result<Vec<Document>
             },
         }
     }
-    if let Some(root) = doc_root.take()
-        && !root.is_null()
-    {
-        let end = root.origin.span.end as usize;
-        docs.push(Document {
-            span: Span::new(file, doc_start, end),
-            root,
-        });
+    let _ = in_doc;
+    match doc_root {
+        Some(root) if !root.is_null() => {
+            let end = doc_end.max(root.origin.span.end as usize);
+            Ok(Some(Document {
+                span: Span::new(file, doc_start, end),
+                root,
+            }))
+        }
+        _ => Ok(None),
     }
-    Ok(docs)
+}
+
+/// The text of a mapping key, and whether it is a `<<` merge key.
+fn map_key(b: &Builder, node: &Node, depth: usize) -> Result<(String, bool), YamlError> {
+    let raw = b
+        .text
+        .get(node.origin.span.start as usize..node.origin.span.end as usize)
+        .unwrap_or("");
+    let plain = !raw.starts_with(['"', '\'', '!', '&', '|', '>']);
+    if let Value::Seq(_) | Value::Map(_) = node.value {
+        return Err(b.err("a mapping key must be a scalar", node.origin.span));
+    }
+    if let Value::Str(s) = &node.value {
+        if plain && raw == "<<" {
+            return Ok((s.clone(), true));
+        }
+        // a timestamp key keeps its text (go-yaml reads the key's text into a string)
+        if !(plain && parse_timestamp(raw).is_some()) {
+            return Ok((s.clone(), false));
+        }
+    }
+    // kustomize turns every resource into JSON: below the top level only string keys survive
+    if b.by == SetBy::Resource && depth > 1 && plain && is_non_string_key(raw) {
+        return Err(b.err(
+            format!(
+                "mapping key {raw:?} is not a string: kustomize cannot convert this resource to JSON"
+            ),
+            node.origin.span,
+        ));
+    }
+    // keys keep their source text: `1.0` stays "1.0", `0x10` stays "0x10"
+    if raw.is_empty() || !plain {
+        return Ok((node.scalar_string().unwrap_or_default(), false));
+    }
+    Ok((raw.to_string(), false))
 }
 
 /// Adds the keys of a `<<` merge value (a map or a list of maps) that the mapping does not set itself.
-fn merge_into(entries: &mut Vec<Entry>, merge: Node, b: &Builder) -> Result<(), YamlError> {
+fn merge_into(entries: &mut Vec<Entry>, merge: Node) -> Result<(), YamlError> {
     let span = merge.origin.span;
     let sources = match merge.value {
         Value::Map(m) => vec![m],
@@ -360,7 +510,6 @@ fn merge_into(entries: &mut Vec<Entry>, merge: Node, b: &Builder) -> Result<(), 
             });
         }
     };
-    let _ = b;
     for m in sources {
         for e in m.entries {
             if !entries.iter().any(|x| x.key == e.key) {
@@ -369,243 +518,6 @@ fn merge_into(entries: &mut Vec<Entry>, merge: Node, b: &Builder) -> Result<(), 
         }
     }
     Ok(())
-}
-
-/// Resolves a scalar as go-yaml v3 does when decoding into `interface{}`, then as JSON would carry it.
-pub fn resolve_scalar(text: &str, style: ScalarStyle, tag: Option<&str>) -> Value {
-    match tag {
-        Some("tag:yaml.org,2002:str") | Some("!!str") => return Value::Str(text.to_string()),
-        Some("tag:yaml.org,2002:null") | Some("!!null") => return Value::Null,
-        Some("tag:yaml.org,2002:bool") | Some("!!bool") => {
-            if let Some(b) = parse_bool(text) {
-                return Value::Bool(b);
-            }
-        }
-        Some("tag:yaml.org,2002:int")
-        | Some("!!int")
-        | Some("tag:yaml.org,2002:float")
-        | Some("!!float") => {
-            if let Some(v) = parse_number(text) {
-                return v;
-            }
-        }
-        _ => {}
-    }
-    if style != ScalarStyle::Plain {
-        return Value::Str(text.to_string());
-    }
-    resolve_plain(text)
-}
-
-fn parse_bool(s: &str) -> Option<bool> {
-    match s {
-        "true" | "True" | "TRUE" => Some(true),
-        "false" | "False" | "FALSE" => Some(false),
-        _ => None,
-    }
-}
-
-/// Resolution of a plain scalar.
-pub fn resolve_plain(s: &str) -> Value {
-    match s {
-        "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
-        _ => {}
-    }
-    if let Some(b) = parse_bool(s) {
-        return Value::Bool(b);
-    }
-    match s {
-        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => {
-            return Value::Float(f64::INFINITY);
-        }
-        "-.inf" | "-.Inf" | "-.INF" => return Value::Float(f64::NEG_INFINITY),
-        ".nan" | ".NaN" | ".NAN" => return Value::Float(f64::NAN),
-        _ => {}
-    }
-    let first = s.as_bytes()[0];
-    if first.is_ascii_digit() || first == b'+' || first == b'-' || first == b'.' {
-        if let Some(t) = parse_timestamp(s) {
-            return Value::Str(t);
-        }
-        if let Some(v) = parse_number(s) {
-            return v;
-        }
-    }
-    Value::Str(s.to_string())
-}
-
-/// An integer or float the way go-yaml v3 reads it, normalized as JSON would carry it.
-fn parse_number(s: &str) -> Option<Value> {
-    let plain: String = s.chars().filter(|c| *c != '_').collect();
-    if plain.is_empty() {
-        return None;
-    }
-    if let Some(i) = go_parse_int(&plain) {
-        return Some(Value::Int(i));
-    }
-    if is_yaml_float(&plain) {
-        let f: f64 = plain.parse().ok()?;
-        return Some(normalize_float(f));
-    }
-    if s.starts_with('.') {
-        let f: f64 = plain.parse().ok()?;
-        return Some(normalize_float(f));
-    }
-    None
-}
-
-/// A float that JSON would print without a fraction comes back as an integer.
-pub fn normalize_float(f: f64) -> Value {
-    if f.is_finite() && f.fract() == 0.0 && f.abs() < 1e21 && f.abs() <= i64::MAX as f64 {
-        Value::Int(f as i64)
-    } else {
-        Value::Float(f)
-    }
-}
-
-/// `strconv.ParseInt(s, 0, 64)`, plus the `0b` / `0o` forms; a uint64 overflow becomes a float.
-fn go_parse_int(s: &str) -> Option<i64> {
-    let (neg, body) = match s.as_bytes()[0] {
-        b'-' => (true, &s[1..]),
-        b'+' => (false, &s[1..]),
-        _ => (false, s),
-    };
-    if body.is_empty() {
-        return None;
-    }
-    let (radix, digits) = if let Some(r) = body.strip_prefix("0x").or(body.strip_prefix("0X")) {
-        (16, r)
-    } else if let Some(r) = body.strip_prefix("0o").or(body.strip_prefix("0O")) {
-        (8, r)
-    } else if let Some(r) = body.strip_prefix("0b").or(body.strip_prefix("0B")) {
-        (2, r)
-    } else if body.len() > 1 && body.starts_with('0') {
-        (8, &body[1..])
-    } else {
-        (10, body)
-    };
-    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
-        return None;
-    }
-    let v = i128::from_str_radix(digits, radix).ok()?;
-    let v = if neg { -v } else { v };
-    i64::try_from(v).ok()
-}
-
-/// go-yaml's `^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`
-fn is_yaml_float(s: &str) -> bool {
-    let b = s.as_bytes();
-    let mut i = 0;
-    if i < b.len() && (b[i] == b'-' || b[i] == b'+') {
-        i += 1;
-    }
-    let digits = |i: &mut usize| {
-        let s = *i;
-        while *i < b.len() && b[*i].is_ascii_digit() {
-            *i += 1;
-        }
-        *i - s
-    };
-    if i < b.len() && b[i] == b'.' {
-        i += 1;
-        if digits(&mut i) == 0 {
-            return false;
-        }
-    } else {
-        if digits(&mut i) == 0 {
-            return false;
-        }
-        if i < b.len() && b[i] == b'.' {
-            i += 1;
-            digits(&mut i);
-        }
-    }
-    if i < b.len() && (b[i] == b'e' || b[i] == b'E') {
-        i += 1;
-        if i < b.len() && (b[i] == b'-' || b[i] == b'+') {
-            i += 1;
-        }
-        if digits(&mut i) == 0 {
-            return false;
-        }
-    }
-    i == b.len()
-}
-
-/// YAML timestamps (`2001-12-14`, `2001-12-14T21:59:43Z`, …) come out of kustomize as RFC 3339 strings.
-fn parse_timestamp(s: &str) -> Option<String> {
-    let b = s.as_bytes();
-    if b.len() < 8 || !b[..4].iter().all(u8::is_ascii_digit) || b[4] != b'-' {
-        return None;
-    }
-    let (date, time) = match s.find(['T', 't', ' ']) {
-        Some(i) => (&s[..i], Some(s[i + 1..].trim_start())),
-        None => (s, None),
-    };
-    let mut parts = date.split('-');
-    let y: u32 = parts.next()?.parse().ok()?;
-    let m: u32 = digits_1_2(parts.next()?)?;
-    let d: u32 = digits_1_2(parts.next()?)?;
-    if parts.next().is_some() || !(1..=12).contains(&m) || !(1..=31).contains(&d) {
-        return None;
-    }
-    let Some(time) = time else {
-        return Some(format!("{y:04}-{m:02}-{d:02}T00:00:00Z"));
-    };
-    // hh:mm:ss[.frac][Z|±hh:mm]
-    let (clock, zone) = match time.find(['Z', 'z', '+', '-']) {
-        Some(i) => (&time[..i], &time[i..]),
-        None => (time, ""),
-    };
-    let clock = clock.trim_end();
-    let (hms, frac) = match clock.split_once('.') {
-        Some((a, f)) if f.chars().all(|c| c.is_ascii_digit()) && !f.is_empty() => (a, Some(f)),
-        Some(_) => return None,
-        None => (clock, None),
-    };
-    let mut p = hms.split(':');
-    let h = digits_1_2(p.next()?)?;
-    let mi = digits_1_2(p.next()?)?;
-    let sec = digits_1_2(p.next()?)?;
-    if p.next().is_some() {
-        return None;
-    }
-    let frac = frac
-        .map(|f| {
-            let f = f.trim_end_matches('0');
-            if f.is_empty() {
-                String::new()
-            } else {
-                format!(".{}", &f[..f.len().min(9)])
-            }
-        })
-        .unwrap_or_default();
-    let zone = match zone {
-        "" | "Z" | "z" => "Z".to_string(),
-        z => {
-            let sign = &z[..1];
-            let rest = &z[1..];
-            let (zh, zm) = match rest.split_once(':') {
-                Some((a, b)) => (digits_1_2(a)?, digits_1_2(b)?),
-                None => (digits_1_2(rest)?, 0),
-            };
-            if zh == 0 && zm == 0 {
-                "Z".to_string()
-            } else {
-                format!("{sign}{zh:02}:{zm:02}")
-            }
-        }
-    };
-    Some(format!(
-        "{y:04}-{m:02}-{d:02}T{h:02}:{mi:02}:{sec:02}{frac}{zone}"
-    ))
-}
-
-fn digits_1_2(s: &str) -> Option<u32> {
-    if s.is_empty() || s.len() > 2 || !s.chars().all(|c| c.is_ascii_digit()) {
-        return None;
-    }
-    s.parse().ok()
 }
 
 #[cfg(test)]
