@@ -283,6 +283,10 @@ const YAML11_WORDS: &[&str] = &[
 
 /// Would some YAML reader (1.1 or 1.2) read this plain text as something other than this string?
 fn ambiguous(s: &str) -> bool {
+    // fast path: most strings start with a letter that begins no YAML word, number or date
+    if s.as_bytes()[0].is_ascii_alphabetic() && !b"yYnNtTfFoO".contains(&s.as_bytes()[0]) {
+        return false;
+    }
     if YAML11_WORDS.contains(&s) {
         return true;
     }
