@@ -34,6 +34,8 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
+    /// Check a repository (or a part of it) against the policies.
+    Check(CheckArgs),
     /// Render the kustomization in DIR and print it as a YAML stream (like `kubectl kustomize DIR`).
     Build(BuildArgs),
 }
@@ -52,6 +54,41 @@ pub struct BuildArgs {
     /// `clusters/` or `fluxlint.yaml`, else the current directory when DIR is below it, else DIR.
     #[arg(long)]
     pub root: Option<PathBuf>,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct CheckArgs {
+    /// The repository root (default `.`) or a part of it: `clusters/production` checks that
+    /// environment and everything it applies.
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: Format,
+    /// Policies to use instead of the repository's `policies/` (defaults still apply for other ids).
+    #[arg(long, value_name = "DIR")]
+    pub policies: Option<PathBuf>,
+    /// Only this environment (repeatable; a name or an alias).
+    #[arg(long = "env", value_name = "NAME")]
+    pub envs: Vec<String>,
+    /// Worker threads (default: the number of cores).
+    #[arg(long, value_name = "N")]
+    pub jobs: Option<usize>,
+    /// Exit 1 when a finding at or above this severity remains.
+    #[arg(long, value_enum, default_value = "error")]
+    pub fail_on: FailOn,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum Format {
+    Human,
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum FailOn {
+    Error,
+    Warning,
+    Info,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -87,6 +124,7 @@ pub fn run(
         !cli.no_color && std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     match cli.command {
         Command::Build(args) => build(&args, color, stdout, stderr),
+        Command::Check(args) => crate::check::run(&args, color, stdout, stderr),
     }
 }
 

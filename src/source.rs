@@ -115,6 +115,15 @@ impl SourceMap {
         FileId(files.len() as u32 - 1)
     }
 
+    /// Number of files read.
+    pub fn len(&self) -> usize {
+        self.files.read().unwrap_or_else(|e| e.into_inner()).len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
     pub fn get(&self, id: FileId) -> Option<Arc<SourceFile>> {
         if id == FileId::NONE {
             return None;

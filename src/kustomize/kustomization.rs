@@ -156,6 +156,34 @@ impl Kustomization {
         Ok(k)
     }
 
+    /// A kustomization that exists only in memory (what Flux generates for a path without one, or the
+    /// fields a Flux Kustomization adds): `root` holds the fields, with spans into wherever they
+    /// were written; `file` is the file that wrote them.
+    pub fn synthetic(loader: &Loader, dir: &Path, root: Node) -> Result<Kustomization> {
+        let file = root.span().file;
+        let text = loader
+            .sources
+            .get(file)
+            .map(|f| Arc::clone(&f.text))
+            .unwrap_or_else(|| Arc::from(""));
+        let path = loader
+            .sources
+            .get(file)
+            .map(|f| f.path.clone())
+            .unwrap_or_else(|| dir.join("kustomization.yaml"));
+        let mut k = Kustomization {
+            dir: dir.to_path_buf(),
+            path,
+            file,
+            root: fold_keys(root),
+            is_component: false,
+            text,
+        };
+        k.check_fields()?;
+        k.check_type_meta()?;
+        Ok(k)
+    }
+
     /// `kind` and `apiVersion`, checked as kustomize's EnforceFields does.
     fn check_type_meta(&mut self) -> Result<()> {
         let kind = self.string("kind")?.map(|(s, _)| s).unwrap_or_default();

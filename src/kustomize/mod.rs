@@ -63,14 +63,19 @@ pub struct Ctx<'a> {
 /// Builds the kustomization in `dir`, as `kustomize build dir` does.
 pub fn build(loader: &Loader, dir: &Path) -> Result<ResMap> {
     let dir = loader.resolve(dir, ".", None, Span::NONE)?;
-    let mut stack = Vec::new();
     let top = Kustomization::load(loader, &dir, Span::NONE)?;
+    build_kustomization(loader, &top)
+}
+
+/// Builds a kustomization already loaded (or made in memory, see [`Kustomization::synthetic`]).
+pub fn build_kustomization(loader: &Loader, top: &Kustomization) -> Result<ResMap> {
+    let mut stack = Vec::new();
     let mut acc = Accumulator {
         schema: schema::Schema::builtin(),
-        build_meta: plugins::BuildMeta::for_top(&top)?.map(std::sync::Arc::new),
+        build_meta: plugins::BuildMeta::for_top(top)?.map(std::sync::Arc::new),
         ..Default::default()
     };
-    let first = accumulate_target(loader, &top, &mut acc, &mut stack);
+    let first = accumulate_target(loader, top, &mut acc, &mut stack);
     if acc.schema.openapi_fields() > 0 {
         // which `openapi:` wins depends on reading order: start over, one entry at a time
         acc = Accumulator {
@@ -79,7 +84,7 @@ pub fn build(loader: &Loader, dir: &Path) -> Result<ResMap> {
             ..Default::default()
         };
         stack.clear();
-        accumulate_target(loader, &top, &mut acc, &mut stack)?;
+        accumulate_target(loader, top, &mut acc, &mut stack)?;
     } else {
         first?;
     }
@@ -88,7 +93,7 @@ pub fn build(loader: &Loader, dir: &Path) -> Result<ResMap> {
     name_reference::fix(&mut acc.resmap, &config)?;
     vars::resolve(&mut acc.resmap, &acc.vars, &config)?;
     acc.resmap.resources.retain(|r| !r.is_local_config());
-    order::sort(&top, &mut acc.resmap)?;
+    order::sort(top, &mut acc.resmap)?;
     plugins::build_meta::finish(acc.build_meta.as_deref(), &mut acc.resmap)?;
     for r in &mut acc.resmap.resources {
         crate::yaml::kubectl::finish_resource(&mut r.node, &loader.sources)

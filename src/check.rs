@@ -1,0 +1,170 @@
+//! `fluxlint check`: find the repository and environments, render, run the policies, report.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use crate::cli::{CheckArgs, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, FailOn, Format};
+use crate::diagnostic::{Diagnostic, Severity, location};
+use crate::error::Error;
+use crate::flux::{EnvSpec, discover};
+use crate::report::{self, Report, Summary};
+use crate::source::SourceMap;
+
+pub fn run(
+    args: &CheckArgs,
+    color: bool,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> ExitCode {
+    let start = Instant::now();
+    if let Some(n) = args.jobs {
+        // an error means the global pool already exists (tests): the count then stays as it is
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(n.max(1))
+            .build_global();
+    }
+    let paths: Vec<PathBuf> = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
+    for p in &paths {
+        if !p.exists() {
+            let _ = writeln!(stderr, "error: '{}' does not exist", p.display());
+            return ExitCode::from(EXIT_USAGE);
+        }
+    }
+    let Some(root) = discover::find_root(&paths[0]) else {
+        let _ = writeln!(
+            stderr,
+            "error: no repository root above '{}' (a directory holding clusters/, fluxlint.yaml or .git)",
+            paths[0].display()
+        );
+        return ExitCode::from(EXIT_USAGE);
+    };
+    let all_envs = match discover::environments(&root) {
+        Ok(e) => e,
+        Err(e) => return fatal(&e, &SourceMap::new(), color, stderr),
+    };
+    let scope = Scope::of(&root, &paths, &all_envs);
+    let envs: Vec<EnvSpec> = all_envs
+        .into_iter()
+        .filter(|e| scope.envs.as_ref().is_none_or(|s| s.contains(&e.name)))
+        .filter(|e| {
+            args.envs.is_empty()
+                || args
+                    .envs
+                    .iter()
+                    .any(|n| *n == e.name || e.aliases.iter().any(|a| a == n))
+        })
+        .collect();
+    let repo = match discover::load(&root, &envs) {
+        Ok(r) => r,
+        Err(e) => return fatal(&e, &SourceMap::new(), color, stderr),
+    };
+    let policy_dir = args.policies.clone().or_else(|| {
+        let d = root.join("policies");
+        d.is_dir().then_some(d)
+    });
+    let policies = match crate::policy::load::load(&repo.sources, policy_dir.as_deref()) {
+        Ok(p) => p,
+        Err(e) => return fatal(&e, &repo.sources, color, stderr),
+    };
+    let mut diags = crate::engine::run(&repo, &policies);
+    if !scope.files.is_empty() {
+        diags.retain(|d| {
+            let (file, _, _) = location(&repo.sources, d.primary.span);
+            file.is_empty()
+                || scope
+                    .files
+                    .iter()
+                    .any(|f| file == *f || file.starts_with(&format!("{f}/")))
+        });
+    }
+    let summary = Summary {
+        environments: repo.environments.len(),
+        overlays: repo.environments.iter().map(|e| e.units.len()).sum(),
+        resources: repo.environments.iter().map(|e| e.objects.len()).sum(),
+        files: repo.sources.len(),
+        elapsed_ms: start.elapsed().as_millis(),
+    };
+    let report = Report {
+        diagnostics: &diags,
+        sources: &repo.sources,
+        summary,
+    };
+    let text = match args.format {
+        Format::Human => report::human::render(&report, color),
+        Format::Json => report::json::render(&report),
+    };
+    let _ = stdout.write_all(text.as_bytes());
+    let threshold = match args.fail_on {
+        FailOn::Error => Severity::Error,
+        FailOn::Warning => Severity::Warning,
+        FailOn::Info => Severity::Info,
+    };
+    if fails(&diags, threshold) {
+        ExitCode::from(EXIT_FINDINGS)
+    } else {
+        ExitCode::from(EXIT_OK)
+    }
+}
+
+fn fails(diags: &[Diagnostic], threshold: Severity) -> bool {
+    diags.iter().any(|d| d.severity >= threshold)
+}
+
+fn fatal(e: &Error, sources: &SourceMap, color: bool, stderr: &mut dyn Write) -> ExitCode {
+    crate::cli::report(e, sources, color, stderr);
+    ExitCode::from(EXIT_USAGE)
+}
+
+/// What the PATH arguments select: environments (paths into `clusters/<env>`), and files
+/// (diagnostics are kept only under these paths unless a path is the root).
+struct Scope {
+    envs: Option<Vec<String>>,
+    files: Vec<String>,
+}
+
+impl Scope {
+    fn of(root: &Path, paths: &[PathBuf], envs: &[EnvSpec]) -> Scope {
+        let mut sel_envs: Vec<String> = Vec::new();
+        let mut files: Vec<String> = Vec::new();
+        let mut whole = false;
+        for p in paths {
+            let Ok(abs) = p.canonicalize() else { continue };
+            if abs == root {
+                whole = true;
+                continue;
+            }
+            if let Some(e) = envs.iter().find(|e| abs.starts_with(&e.cluster_dir)) {
+                sel_envs.push(e.name.clone());
+                continue;
+            }
+            if let Ok(rel) = abs.strip_prefix(root) {
+                files.push(
+                    rel.components()
+                        .map(|c| c.as_os_str().to_string_lossy())
+                        .collect::<Vec<_>>()
+                        .join("/"),
+                );
+            }
+        }
+        if whole {
+            return Scope {
+                envs: None,
+                files: Vec::new(),
+            };
+        }
+        Scope {
+            envs: if sel_envs.is_empty() || !files.is_empty() {
+                None
+            } else {
+                Some(sel_envs)
+            },
+            files,
+        }
+    }
+}

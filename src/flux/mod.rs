@@ -1,0 +1,143 @@
+//! Flux, the way the controllers see a repository: environments (`clusters/<env>/`), the Flux objects
+//! in them, and everything each Flux Kustomization applies, rendered with the kustomize engine.
+//!
+//! Render failures are data on the environment ([`Environment::failures`]), not errors: the `render`
+//! rule reports them, and every other rule checks what did render.
+
+pub mod discover;
+pub mod render;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::error::Error;
+use crate::kustomize::resource::Resource;
+use crate::source::{SourceMap, Span};
+use crate::yaml::Node;
+
+/// The checked repository: its environments, rendered.
+pub struct Repo {
+    /// Canonical repository root.
+    pub root: PathBuf,
+    pub sources: Arc<SourceMap>,
+    pub environments: Vec<Environment>,
+}
+
+/// Where an environment lives, before rendering.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EnvSpec {
+    pub name: String,
+    /// Other names for it (`prod` for `production`).
+    pub aliases: Vec<String>,
+    /// Canonical cluster directory (`<root>/clusters/<name>`).
+    pub cluster_dir: PathBuf,
+}
+
+/// One environment, rendered.
+pub struct Environment {
+    pub name: String,
+    pub aliases: Vec<String>,
+    pub cluster_dir: PathBuf,
+    /// `clusters/<name>`, relative to the repo root.
+    pub cluster_display: String,
+    /// What was rendered: the cluster directory itself (unit 0), then one unit per Flux
+    /// Kustomization, in discovery order.
+    pub units: Vec<Unit>,
+    /// Every object applied into the environment, with the unit that applied it.
+    pub objects: Vec<Applied>,
+    pub failures: Vec<Failure>,
+}
+
+/// A rendered path: the cluster directory, or a Flux Kustomization's `spec.path`.
+#[derive(Debug)]
+pub struct Unit {
+    /// `name` of the Flux Kustomization (`<cluster>` for the cluster directory).
+    pub name: String,
+    pub namespace: String,
+    /// Index in [`Environment::objects`] of the Flux Kustomization object; `None` for unit 0.
+    pub object: Option<usize>,
+    /// `spec.path` as written.
+    pub path: String,
+    /// The directory rendered, when it resolved.
+    pub dir: Option<PathBuf>,
+    /// The span that names this unit (the Flux Kustomization's `spec.path`, or none).
+    pub span: Span,
+    /// Why this unit was not rendered (a source that is not this repository, …).
+    pub skipped: Option<String>,
+}
+
+/// An object applied into an environment.
+#[derive(Debug)]
+pub struct Applied {
+    pub resource: Resource,
+    /// Index in [`Environment::units`].
+    pub unit: usize,
+}
+
+/// A unit that failed to render.
+#[derive(Debug)]
+pub struct Failure {
+    pub unit: usize,
+    pub error: Error,
+}
+
+/// `group/version/Kind/namespace/name` of a resource.
+pub fn resource_id(r: &Resource) -> String {
+    let gvk = r.gvk();
+    format!(
+        "{}/{}/{}/{}/{}",
+        gvk.group,
+        gvk.version,
+        gvk.kind,
+        r.namespace(),
+        r.name()
+    )
+}
+
+impl Environment {
+    /// Objects of a kind (any group).
+    pub fn of_kind<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = &'a Applied> + 'a {
+        self.objects
+            .iter()
+            .filter(move |a| a.resource.kind() == kind)
+    }
+
+    /// Objects of a kind in an API group.
+    pub fn of_group_kind<'a>(
+        &'a self,
+        group: &'a str,
+        kind: &'a str,
+    ) -> impl Iterator<Item = &'a Applied> + 'a {
+        self.objects
+            .iter()
+            .filter(move |a| a.resource.kind() == kind && a.resource.gvk().group == group)
+    }
+
+    /// Flux Kustomizations (kustomize.toolkit.fluxcd.io).
+    pub fn flux_kustomizations(&self) -> impl Iterator<Item = &Applied> {
+        self.of_group_kind("kustomize.toolkit.fluxcd.io", "Kustomization")
+    }
+
+    /// The unit that applied an object.
+    pub fn unit_of(&self, a: &Applied) -> &Unit {
+        &self.units[a.unit]
+    }
+
+    /// The Flux Kustomization object that applied `a`, if any (for "brought in by" labels).
+    pub fn applied_by(&self, a: &Applied) -> Option<&Applied> {
+        self.units[a.unit].object.map(|i| &self.objects[i])
+    }
+
+    /// Does `name` name this environment (its name or an alias)?
+    pub fn is_named(&self, name: &str) -> bool {
+        self.name == name || self.aliases.iter().any(|a| a == name)
+    }
+}
+
+/// The span of `spec.path` (or the document) of a Flux Kustomization object.
+pub fn path_span(r: &Resource) -> Span {
+    r.node
+        .get_path(&["spec", "path"])
+        .map(Node::span)
+        .unwrap_or(r.doc_span)
+}

@@ -1,0 +1,15 @@
+//! `isolation`: TODO(#3).
+
+use crate::diagnostic::Diagnostic;
+
+use super::{Builtin, Ctx, Scope};
+
+pub const BUILTIN: Builtin = Builtin {
+    name: "isolation",
+    scope: Scope::Env,
+    run: check,
+};
+
+fn check(_ctx: &Ctx) -> Vec<Diagnostic> {
+    Vec::new()
+}

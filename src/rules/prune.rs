@@ -1,0 +1,15 @@
+//! `prune`: TODO(#3).
+
+use crate::diagnostic::Diagnostic;
+
+use super::{Builtin, Ctx, Scope};
+
+pub const BUILTIN: Builtin = Builtin {
+    name: "prune",
+    scope: Scope::Env,
+    run: check,
+};
+
+fn check(_ctx: &Ctx) -> Vec<Diagnostic> {
+    Vec::new()
+}

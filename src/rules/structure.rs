@@ -1,0 +1,15 @@
+//! `structure`: TODO(#3).
+
+use crate::diagnostic::Diagnostic;
+
+use super::{Builtin, Ctx, Scope};
+
+pub const BUILTIN: Builtin = Builtin {
+    name: "structure",
+    scope: Scope::Repo,
+    run: check,
+};
+
+fn check(_ctx: &Ctx) -> Vec<Diagnostic> {
+    Vec::new()
+}
