@@ -5,6 +5,7 @@
 //! order, then — once, at the top — append content hashes, fix name references, resolve vars, drop
 //! local-config resources and sort.
 
+pub mod alias;
 pub mod defaults;
 pub mod fieldspec;
 pub mod generators;
@@ -25,6 +26,7 @@ pub mod replicas;
 pub mod resource;
 pub mod schema;
 pub mod strategic_merge;
+pub mod string_map;
 pub mod vars;
 
 use std::path::{Path, PathBuf};
@@ -89,6 +91,7 @@ pub fn build(loader: &Loader, dir: &Path) -> Result<ResMap> {
     acc.resmap.resources.retain(|r| !r.is_local_config());
     order::sort(&top, &mut acc.resmap)?;
     plugins::build_meta::finish(acc.build_meta.as_deref(), &mut acc.resmap)?;
+    string_map::finish_annotations(loader, &mut acc.resmap);
     Ok(acc.resmap)
 }
 

@@ -50,7 +50,7 @@ pub fn apply_strategic_merge_field(ctx: &Ctx, resmap: &mut ResMap) -> Result<()>
     }
     for d in &loaded {
         check_smp_doc(d)?;
-        apply::smp_by_id(ctx, resmap, d, Options::default())?;
+        apply::smp_by_id(ctx, resmap, d, Options::default(), true)?;
     }
     Ok(())
 }
@@ -83,7 +83,7 @@ pub fn apply_patches_field(ctx: &Ctx, resmap: &mut ResMap) -> Result<()> {
         match target {
             None => {
                 for d in &e.docs {
-                    apply::smp_by_id(ctx, resmap, d, e.options)?;
+                    apply::smp_by_id(ctx, resmap, d, e.options, false)?;
                 }
             }
             Some(t) => apply::smp_to_selected(ctx, resmap, &t, &e.docs, e.options)?,
