@@ -17,6 +17,7 @@ use crate::yaml::{Map, Node, Origin, SetBy, Value};
 
 use super::Ctx;
 use super::resource::{Behavior, Generated, ResMap, Resource};
+use super::string_map;
 pub use args::GenKind;
 use args::{GenArgs, MetaEntry, Options};
 use kv::Pair;
@@ -27,7 +28,7 @@ pub fn run(ctx: &Ctx, resmap: &mut ResMap) -> Result<()> {
         for entry in ctx.k.map_list(kind.field())? {
             let args = args::parse_entry(kind, entry)?;
             let (res, behavior) = generate(ctx, &args, &global)?;
-            absorb(resmap, res, behavior, &args)?;
+            absorb(ctx, resmap, res, behavior, &args)?;
         }
     }
     Ok(())
@@ -38,7 +39,7 @@ pub fn run(ctx: &Ctx, resmap: &mut ResMap) -> Result<()> {
 pub fn run_entry(ctx: &Ctx, kind: GenKind, entry: &Node, resmap: &mut ResMap) -> Result<()> {
     let args = args::parse_entry(kind, entry)?;
     let (res, behavior) = generate(ctx, &args, &Options::default())?;
-    absorb(resmap, res, behavior, &args)
+    absorb(ctx, resmap, res, behavior, &args)
 }
 
 fn gen_origin(span: Span) -> Origin {
@@ -188,7 +189,13 @@ fn check_duplicates(args: &GenArgs, name: &str, pairs: &[Pair]) -> Result<()> {
 }
 
 /// Adds a generated resource to the map by its behavior (kustomize's appendReplaceOrMerge).
-fn absorb(resmap: &mut ResMap, new: Resource, behavior: Behavior, args: &GenArgs) -> Result<()> {
+fn absorb(
+    ctx: &Ctx,
+    resmap: &mut ResMap,
+    new: Resource,
+    behavior: Behavior,
+    args: &GenArgs,
+) -> Result<()> {
     let id = new.id();
     let matches: Vec<usize> = resmap
         .resources
@@ -219,7 +226,9 @@ fn absorb(resmap: &mut ResMap, new: Resource, behavior: Behavior, args: &GenArgs
         .with_note("already defined here", resmap.resources[*i].doc_span)
         .with_help("add `behavior: merge` or `behavior: replace`, or rename the generator")),
         ([i], _) => {
-            let merged = merge_into(&resmap.resources[*i], new, behavior);
+            let mut merged = merge_into(&resmap.resources[*i], new, behavior);
+            // kustomize merges these as Go string maps
+            string_map::stringify_merged(ctx.loader, &mut merged.node, behavior == Behavior::Merge);
             resmap.resources[*i] = merged;
             Ok(())
         }

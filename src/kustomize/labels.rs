@@ -12,6 +12,7 @@ use crate::source::Span;
 use crate::yaml::{Node, Origin, SetBy, Value};
 
 use super::Ctx;
+use super::alias::{Path, Seg};
 use super::fieldspec::FieldSpec;
 use super::resource::ResMap;
 use fsslice::CreateKind;
@@ -118,18 +119,30 @@ pub fn set_pairs(resmap: &mut ResMap, pairs: &[Pair], specs: &[FieldSpec]) -> Re
         SetBy::Transformer,
     );
     for res in &mut resmap.resources {
+        let before = res.aliases.snapshot(&res.node);
+        // kustomize's setter hands one node per key to every field it creates in the resource
+        let mut created: Vec<Vec<Path>> = vec![Vec::new(); pairs.len()];
         for spec in specs {
-            let mut set = |target: &mut Node| -> Result<()> {
-                for p in pairs {
+            let mut set = |target: &mut Node, at: &[Seg]| -> Result<()> {
+                for (p, made) in pairs.iter().zip(created.iter_mut()) {
                     let value = Node::new(
                         Value::Str(p.value.clone()),
                         Origin::new(p.value_span, SetBy::Transformer),
                     );
-                    fsslice::set_entry(target, &p.key, p.key_span, value)?;
+                    if fsslice::set_entry(target, &p.key, p.key_span, value)? {
+                        let mut path = at.to_vec();
+                        path.push(Seg::Key(p.key.clone()));
+                        made.push(path);
+                    }
                 }
                 Ok(())
             };
-            fsslice::apply(res, spec, CreateKind::Map, &origin, &mut set)?;
+            fsslice::apply_at(res, spec, CreateKind::Map, &origin, &mut set)?;
+        }
+        // an overwritten field may be shared with fields the specs did not reach
+        res.aliases.reconcile(&mut res.node, before);
+        for paths in created {
+            res.aliases.add_group(paths);
         }
     }
     Ok(())

@@ -5,6 +5,7 @@
 //! order, then — once, at the top — append content hashes, fix name references, resolve vars, drop
 //! local-config resources and sort.
 
+pub mod alias;
 pub mod defaults;
 pub mod fieldspec;
 pub mod generators;
@@ -25,6 +26,7 @@ pub mod replicas;
 pub mod resource;
 pub mod schema;
 pub mod strategic_merge;
+pub mod string_map;
 pub mod vars;
 
 use std::collections::VecDeque;

@@ -73,7 +73,7 @@ pub fn parse_strategic_merge_text(ctx: &Ctx, holder: &Node, text: &str) -> Resul
 pub fn apply_strategic_merge_docs(ctx: &Ctx, resmap: &mut ResMap, docs: &[Document]) -> Result<()> {
     for d in docs {
         check_smp_doc(d)?;
-        apply::smp_by_id(ctx, resmap, d, Options::default())?;
+        apply::smp_by_id(ctx, resmap, d, Options::default(), true)?;
     }
     Ok(())
 }
@@ -112,7 +112,7 @@ pub fn apply_patch_entry(ctx: &Ctx, resmap: &mut ResMap, entry: &Node) -> Result
     match target {
         None => {
             for d in &e.docs {
-                apply::smp_by_id(ctx, resmap, d, e.options)?;
+                apply::smp_by_id(ctx, resmap, d, e.options, false)?;
             }
             Ok(())
         }

@@ -214,10 +214,13 @@ fn apply_target(t: &Target, value: &Node, resmap: &mut ResMap) -> Result<()> {
         if rejected || !select.id.selects_resource(r) {
             continue;
         }
+        let before = r.aliases.snapshot(&r.node);
         for (fp, span) in paths {
             copy_to(r, fp, *span, &t.options, value)?;
         }
         stringify_annotations(&mut r.node);
+        // a scalar target is written in place, into a node other fields may share
+        r.aliases.reconcile(&mut r.node, before);
     }
     Ok(())
 }

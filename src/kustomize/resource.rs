@@ -164,6 +164,8 @@ pub struct Resource {
     /// (name references prefer targets renamed the same way as the referrer).
     pub name_prefixes: Vec<String>,
     pub name_suffixes: Vec<String>,
+    /// Fields that share one value node in kustomize (see [`super::alias`]).
+    pub aliases: super::alias::Aliases,
 }
 
 impl Resource {
@@ -177,6 +179,7 @@ impl Resource {
             refs_by: Vec::new(),
             name_prefixes: Vec::new(),
             name_suffixes: Vec::new(),
+            aliases: Default::default(),
         };
         r.original = (r.name().to_string(), r.namespace().to_string());
         r

@@ -139,6 +139,12 @@ fn directive(patch: &Node) -> Result<Option<Directive>> {
     }
 }
 
+/// A null scalar written as nothing (`key:`): its span is empty.
+fn written_empty(n: &Node) -> bool {
+    let span = n.span();
+    n.is_null() && !span.is_none() && span.start == span.end
+}
+
 fn without_directive(mut n: Node) -> Node {
     if let Some(m) = n.as_map_mut() {
         m.remove(DIRECTIVE);
@@ -186,8 +192,12 @@ impl Walker<'_> {
             .with_help("a strategic merge patch must keep the type of the field it changes"));
         }
         let (val, in_place) = match kind {
-            // a null the patch does not mention stays (kubectl keeps it)
-            None if origin.is_none() => (dest, true),
+            // a null the patch does not mention stays when written as `~` or `null`; written as
+            // nothing (`key:`), kyaml's merge drops it (its node text is empty)
+            None if origin.is_none() => match dest {
+                Some(d) if written_empty(&d) => (None, false),
+                d => (d, true),
+            },
             None | Some(Kind::Map) => self.walk_map(dest, origin, aliased, sch, path)?,
             Some(Kind::Seq) if sch.is_some_and(|s| s.is_associative()) => {
                 assoc::walk(self, dest, origin, aliased, sch, path)?

@@ -9,6 +9,7 @@
 use crate::error::{Error, Result};
 use crate::yaml::{Node, Origin, Value};
 
+use super::super::alias::Seg;
 use super::super::fieldspec::FieldSpec;
 use super::super::resource::{Gvk, Resource};
 
@@ -31,17 +32,29 @@ pub fn apply(
     origin: &Origin,
     set: &mut dyn FnMut(&mut Node) -> Result<()>,
 ) -> Result<()> {
+    apply_at(res, spec, kind, origin, &mut |n, _| set(n))
+}
+
+/// [`apply`], also handing the setter the path of the field it sets.
+pub fn apply_at(
+    res: &mut Resource,
+    spec: &FieldSpec,
+    kind: CreateKind,
+    origin: &Origin,
+    set: &mut dyn FnMut(&mut Node, &[Seg]) -> Result<()>,
+) -> Result<()> {
     if !spec.applies_to(&res.gvk()) {
         return Ok(());
     }
     let id = res.id();
     let w = Walk { spec, kind, origin };
-    w.filter(&mut res.node, 0, set).map_err(|e| {
-        e.context(format!(
-            "considering field '{}' of object {id}",
-            spec.path.join("/")
-        ))
-    })
+    w.filter(&mut res.node, 0, &mut Vec::new(), set)
+        .map_err(|e| {
+            e.context(format!(
+                "considering field '{}' of object {id}",
+                spec.path.join("/")
+            ))
+        })
 }
 
 struct Walk<'a> {
@@ -55,17 +68,21 @@ impl Walk<'_> {
         &self,
         obj: &mut Node,
         i: usize,
-        set: &mut dyn FnMut(&mut Node) -> Result<()>,
+        at: &mut Vec<Seg>,
+        set: &mut dyn FnMut(&mut Node, &[Seg]) -> Result<()>,
     ) -> Result<()> {
         if i >= self.spec.path.len() {
-            return set(obj);
+            return set(obj, at);
         }
         let span = obj.span();
         match &mut obj.value {
             Value::Null => Ok(()),
             Value::Seq(items) => {
-                for item in items {
-                    self.filter(item, i, set)?;
+                for (k, item) in items.iter_mut().enumerate() {
+                    at.push(Seg::Index(k));
+                    let r = self.filter(item, i, at, set);
+                    at.pop();
+                    r?;
                 }
                 Ok(())
             }
@@ -99,7 +116,12 @@ impl Walk<'_> {
                     Some(_) => {}
                 }
                 match m.get_mut(name) {
-                    Some(field) => self.filter(field, i + 1, set),
+                    Some(field) => {
+                        at.push(Seg::Key(name.clone()));
+                        let r = self.filter(field, i + 1, at, set);
+                        at.pop();
+                        r
+                    }
                     None => Ok(()),
                 }
             }
@@ -133,27 +155,28 @@ impl Target {
 }
 
 /// Sets `key: value` in the map found at a label or annotation field (kustomize's `SetEntry`); a
-/// null field is left alone, anything else but a map is an error.
+/// null field is left alone, anything else but a map is an error. Returns whether the entry was
+/// created (rather than overwritten, or left alone).
 pub fn set_entry(
     target: &mut Node,
     key: &str,
     key_span: crate::source::Span,
     value: Node,
-) -> Result<()> {
+) -> Result<bool> {
     let span = target.span();
     let kind = target.type_name();
     match &mut target.value {
-        Value::Null => Ok(()),
+        Value::Null => Ok(false),
         Value::Map(m) => {
-            let value = match m.get(key) {
+            let (value, created) = match m.get(key) {
                 Some(old) => {
                     let origin = value.origin.clone().overriding(&old.origin);
-                    Node::new(value.value, origin)
+                    (Node::new(value.value, origin), false)
                 }
-                None => value,
+                None => (value, true),
             };
             m.insert(key, key_span, value);
-            Ok(())
+            Ok(created)
         }
         _ => Err(Error::at(
             "field-spec",
@@ -205,7 +228,8 @@ mod tests {
 
     fn label(res: &mut Resource, spec: &FieldSpec) -> Result<()> {
         let origin = Origin::none();
-        let mut set = |n: &mut Node| set_entry(n, "k", Span::NONE, Node::str("v", Origin::none()));
+        let mut set =
+            |n: &mut Node| set_entry(n, "k", Span::NONE, Node::str("v", Origin::none())).map(drop);
         apply(res, spec, CreateKind::Map, &origin, &mut set)
     }
 

@@ -8,6 +8,7 @@ use super::super::Ctx;
 use super::super::json6902;
 use super::super::resource::{ResId, ResMap, Resource};
 use super::super::strategic_merge;
+use super::super::string_map;
 use super::selector::Selector;
 
 #[derive(Clone, Copy, Debug, Default)]
@@ -37,7 +38,16 @@ fn patch_id(patch: &Document) -> ResId {
 }
 
 /// A strategic merge patch applied to the one resource with the patch's id (current or previous).
-pub fn smp_by_id(ctx: &Ctx, resmap: &mut ResMap, patch: &Document, opts: Options) -> Result<()> {
+///
+/// `via_resmap`: kustomize applies it through `ResMap.ApplySmPatch` (`patchesStrategicMerge`), which
+/// first round-trips the patch's labels and annotations as string maps; `patches:` does not.
+pub fn smp_by_id(
+    ctx: &Ctx,
+    resmap: &mut ResMap,
+    patch: &Document,
+    opts: Options,
+    via_resmap: bool,
+) -> Result<()> {
     let id = patch_id(patch);
     let found: Vec<usize> = resmap
         .resources
@@ -63,7 +73,14 @@ pub fn smp_by_id(ctx: &Ctx, resmap: &mut ResMap, patch: &Document, opts: Options
             .with_note("another match", resmap.resources[*b].doc_span));
         }
     };
-    if smp_one(ctx, &mut resmap.resources[i], &patch.root, opts, false)? {
+    if smp_one(
+        ctx,
+        &mut resmap.resources[i],
+        &patch.root,
+        opts,
+        false,
+        via_resmap,
+    )? {
         resmap.resources.remove(i);
     }
     Ok(())
@@ -82,7 +99,7 @@ pub fn smp_to_selected(
     for d in docs {
         for &i in &selected {
             if !deleted[i] {
-                deleted[i] = smp_one(ctx, &mut resmap.resources[i], &d.root, opts, true)?;
+                deleted[i] = smp_one(ctx, &mut resmap.resources[i], &d.root, opts, true, true)?;
             }
         }
     }
@@ -111,8 +128,15 @@ fn smp_one(
     patch: &Node,
     opts: Options,
     targeted: bool,
+    via_resmap: bool,
 ) -> Result<bool> {
     let mut patch = patch.clone();
+    if via_resmap {
+        if let Some(md) = patch.get_mut("metadata").and_then(Node::as_map_mut) {
+            string_map::round_trip(ctx.loader, md, "labels");
+            string_map::round_trip(ctx.loader, md, "annotations");
+        }
+    }
     if targeted {
         // the patch takes the target's apiVersion; its own kind stays (and is undone below)
         if let (Some(m), Some(av)) = (patch.as_map_mut(), r.node.get("apiVersion").cloned()) {
@@ -126,7 +150,10 @@ fn smp_one(
         allow_name_change: opts.allow_name_change,
         allow_kind_change: opts.allow_kind_change,
     };
+    let before = r.aliases.snapshot(&r.node);
     let outcome = strategic_merge::apply(&mut r.node, &patch, ctx.schema, smp_opts)?;
+    // the merge writes into existing value nodes, shared ones included
+    r.aliases.reconcile(&mut r.node, before);
     Ok(outcome == strategic_merge::Outcome::Deleted || is_empty(&r.node))
 }
 
@@ -172,6 +199,8 @@ pub fn json_to_selected(
             }
         })?;
         finish_annotations(&mut r.node);
+        // kustomize rebuilt the resource from JSON: no value node is shared any more
+        r.aliases.clear();
     }
     Ok(())
 }
