@@ -7,39 +7,12 @@
 use crate::yaml::{Map, Node, Value};
 
 use super::loader::Loader;
-use super::resource::ResMap;
 
 /// The text yaml.v3 keeps for a scalar: as written in the source when we have it.
 pub fn scalar_text(loader: &Loader, n: &Node) -> String {
-    match &n.value {
-        Value::Str(s) => s.clone(),
-        Value::Seq(_) | Value::Map(_) => String::new(),
-        _ => written(loader, n).unwrap_or_else(|| n.scalar_string().unwrap_or_default()),
-    }
-}
-
-/// The source text of a plain scalar, if its span holds one that reads as the node's value.
-fn written(loader: &Loader, n: &Node) -> Option<String> {
-    let span = n.span();
-    if span.is_none() {
-        return None;
-    }
-    let file = loader.sources.get(span.file)?;
-    let text = file
-        .text
-        .get(span.start as usize..span.end as usize)?
-        .trim();
-    let plausible = match &n.value {
-        Value::Null => matches!(text, "" | "~" | "null" | "Null" | "NULL"),
-        Value::Bool(b) => text.eq_ignore_ascii_case(&b.to_string()),
-        Value::Int(_) | Value::Float(_) => {
-            !text.is_empty()
-                && !text.contains(|c: char| c.is_whitespace() || matches!(c, ':' | '#' | ','))
-                && text.starts_with(|c: char| c.is_ascii_digit() || matches!(c, '+' | '-' | '.'))
-        }
-        _ => false,
-    };
-    plausible.then(|| text.to_string())
+    crate::yaml::kubectl::annotation_text(n, &loader.sources)
+        .or_else(|| n.as_str().map(str::to_string))
+        .unwrap_or_default()
 }
 
 /// Rewrites `metadata.<field>` as kustomize's get-then-set of a string map does.
@@ -85,17 +58,6 @@ pub fn stringify_merged(loader: &Loader, node: &mut Node, data: bool) {
             if let Some(n) = node.get_mut(field) {
                 stringify(loader, n, false);
             }
-        }
-    }
-}
-
-/// The end of every build: kustomize strips its internal annotations with `GetAnnotations` /
-/// `SetAnnotations` (`RemoveOriginAnnotations` runs on every resource), so every annotation value
-/// prints as a string and an empty `annotations:` disappears.
-pub fn finish_annotations(loader: &Loader, resmap: &mut ResMap) {
-    for r in &mut resmap.resources {
-        if let Some(md) = r.node.get_mut("metadata").and_then(Node::as_map_mut) {
-            round_trip(loader, md, "annotations");
         }
     }
 }

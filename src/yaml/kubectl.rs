@@ -48,8 +48,9 @@ fn stringify_annotations(md: &mut Map, sources: &SourceMap) {
     }
 }
 
-/// The string kustomize keeps for an annotation value: what the YAML node held as text.
-fn annotation_text(v: &Node, sources: &SourceMap) -> Option<String> {
+/// The string kustomize keeps for an annotation (or label) value read as a Go string: what the YAML
+/// node held as text. `None` for a string that stays as it is.
+pub fn annotation_text(v: &Node, sources: &SourceMap) -> Option<String> {
     match &v.value {
         Value::Str(s) => {
             let raw = written(v.span(), sources)?;

@@ -221,54 +221,17 @@ fn ensure_annotations(node: &mut Node, span: Span) {
 }
 
 /// kustomize re-reads and re-writes the annotations after a JSON patch: values become strings (as
-/// the YAML scalar text; maps and lists become ""), and an empty map disappears.
+/// JSON writes them; maps and lists become ""), and an empty map disappears.
 fn finish_annotations(node: &mut Node) {
+    crate::yaml::kubectl::jsonify_annotations(node);
     let Some(md) = node.get_mut("metadata").and_then(Node::as_map_mut) else {
         return;
     };
-    let drop = match md.get_mut("annotations") {
-        None => false,
-        Some(a) => match &mut a.value {
-            Value::Null => true,
-            Value::Map(m) => {
-                for e in &mut m.entries {
-                    if let Some(s) = annotation_text(&e.value) {
-                        e.value.value = Value::Str(s);
-                    }
-                }
-                m.is_empty()
-            }
-            _ => false,
-        },
-    };
+    let drop = md
+        .get("annotations")
+        .is_some_and(|a| a.is_null() || a.as_map().is_some_and(|m| m.is_empty()));
     if drop {
         md.remove("annotations");
-    }
-}
-
-fn annotation_text(v: &Node) -> Option<String> {
-    Some(match &v.value {
-        Value::Str(_) => return None,
-        Value::Null => "null".to_string(),
-        Value::Bool(b) => b.to_string(),
-        Value::Int(i) => i.to_string(),
-        Value::Float(f) => go_json_float(*f),
-        Value::Seq(_) | Value::Map(_) => String::new(),
-    })
-}
-
-/// A float as Go's encoding/json writes it (kustomize round-trips patched resources through JSON).
-fn go_json_float(f: f64) -> String {
-    let a = f.abs();
-    if a != 0.0 && !(1e-6..1e21).contains(&a) {
-        let s = format!("{f:e}");
-        match s.split_once('e') {
-            Some((m, e)) if !e.starts_with('-') => format!("{m}e+{e}"),
-            Some((m, e)) => format!("{m}e{e}"),
-            None => s,
-        }
-    } else {
-        format!("{f}")
     }
 }
 
@@ -311,17 +274,4 @@ fn no_target(ctx: &Ctx, id: &ResId, resmap: &ResMap, span: Span) -> Error {
         ),
     };
     err
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn go_floats() {
-        assert_eq!(go_json_float(1.5), "1.5");
-        assert_eq!(go_json_float(1e21), "1e+21");
-        assert_eq!(go_json_float(1.5e-7), "1.5e-7");
-        assert_eq!(go_json_float(0.000001), "0.000001");
-    }
 }
