@@ -385,3 +385,13 @@ pub fn is_non_string_key(text: &str) -> bool {
         _ => true,
     }
 }
+
+/// The YAML 1.1 boolean a plain scalar spells beyond YAML 1.2's true/false (`yes`, `on`, `y`, …).
+/// kustomize reads kustomizations and JSON patch documents with YAML 1.1 rules.
+pub fn yaml11_bool(word: &str) -> Option<bool> {
+    match word {
+        "y" | "Y" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" => Some(true),
+        "n" | "N" | "no" | "No" | "NO" | "off" | "Off" | "OFF" => Some(false),
+        _ => None,
+    }
+}

@@ -64,24 +64,7 @@ pub fn canonical(key: &str) -> Option<&'static str> {
 
 /// Plain scalars YAML 1.1 reads as booleans.
 pub fn is_yaml11_bool(s: &str) -> bool {
-    matches!(
-        s,
-        "y" | "Y"
-            | "yes"
-            | "Yes"
-            | "YES"
-            | "n"
-            | "N"
-            | "no"
-            | "No"
-            | "NO"
-            | "on"
-            | "On"
-            | "ON"
-            | "off"
-            | "Off"
-            | "OFF"
-    )
+    crate::yaml::scalar::yaml11_bool(s).is_some()
 }
 
 pub fn unknown_field(key: &str, span: Span, what: &str, known: &[&str]) -> Error {

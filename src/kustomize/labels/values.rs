@@ -44,26 +44,8 @@ fn type_error(n: &Node, field: &str, want: &str) -> Error {
     })
 }
 
-/// Plain scalars YAML 1.1 reads as booleans (kustomize decodes kustomizations as YAML 1.1).
 fn yaml11_bool(s: &str) -> bool {
-    matches!(
-        s,
-        "y" | "Y"
-            | "yes"
-            | "Yes"
-            | "YES"
-            | "n"
-            | "N"
-            | "no"
-            | "No"
-            | "NO"
-            | "on"
-            | "On"
-            | "ON"
-            | "off"
-            | "Off"
-            | "OFF"
-    )
+    crate::yaml::scalar::yaml11_bool(s).is_some()
 }
 
 /// Whether the scalar was written without quotes (looked up in the source text).

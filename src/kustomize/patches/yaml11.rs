@@ -7,14 +7,7 @@
 use crate::source::{SourceMap, Span};
 use crate::yaml::{Node, Value};
 
-/// The YAML 1.1 boolean a plain scalar spells, beyond YAML 1.2's true/false.
-pub fn yaml11_bool(word: &str) -> Option<bool> {
-    match word {
-        "y" | "Y" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" => Some(true),
-        "n" | "N" | "no" | "No" | "NO" | "off" | "Off" | "OFF" => Some(false),
-        _ => None,
-    }
-}
+pub use crate::yaml::scalar::yaml11_bool;
 
 /// The source text of a span, when it is known.
 fn text_of(sources: &SourceMap, span: Span) -> Option<String> {
