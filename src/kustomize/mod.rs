@@ -112,15 +112,7 @@ pub fn accumulate_target(
     stack: &mut Vec<PathBuf>,
 ) -> Result<()> {
     if stack.contains(&k.dir) {
-        let chain: Vec<String> = stack
-            .iter()
-            .chain(std::iter::once(&k.dir))
-            .map(|p| loader.display(p))
-            .collect();
-        return Err(Error::new(
-            "cycle",
-            format!("cycle detected in kustomizations: {}", chain.join(" -> ")),
-        ));
+        return Err(cycle_error(loader, stack, &k.dir, Span::NONE));
     }
     stack.push(k.dir.clone());
     let r = accumulate_inner(loader, k, acc, stack);
@@ -239,6 +231,23 @@ fn accumulate_inner(
     Ok(())
 }
 
+/// A kustomization that includes itself, through `span` (the entry that closes the loop).
+fn cycle_error(loader: &Loader, stack: &[PathBuf], dir: &Path, span: Span) -> Error {
+    let chain: Vec<String> = stack
+        .iter()
+        .skip_while(|p| p.as_path() != dir)
+        .map(|p| loader.display(p))
+        .chain(std::iter::once(loader.display(dir)))
+        .collect();
+    Error::at(
+        "cycle",
+        span,
+        format!("cycle detected in kustomizations: {}", chain.join(" -> ")),
+    )
+    .with_label("includes a kustomization that includes this one")
+    .with_help("remove one of the references in the loop")
+}
+
 fn remote_error(entry: &str, span: Span) -> Error {
     Error::at(
         "remote-resource",
@@ -262,6 +271,9 @@ fn accumulate_resource(
     }
     let path = loader.resolve(&k.dir, entry, None, span)?;
     if loader.is_dir(&path) {
+        if stack.contains(&path) {
+            return Err(cycle_error(loader, stack, &path, span));
+        }
         let sub = Kustomization::load(loader, &path, span)?;
         if sub.is_component {
             return Err(Error::at(
