@@ -5,6 +5,7 @@
 //! Every accessor hands back the rendered [`Node`], so a rule can point at the place where a value
 //! was last set.
 
+mod env;
 mod pod;
 mod quantity;
 
@@ -14,6 +15,7 @@ use crate::yaml::Node;
 
 use super::{Applied, Environment};
 
+pub use env::EnvValue;
 pub use pod::{Defaults, container_value, pod_total, split_key};
 pub use quantity::{Quantity, format_quantity};
 

@@ -75,14 +75,7 @@ fn check(ctx: &Ctx) -> Vec<Diagnostic> {
             && let Some(count) = replicas.count
             && let Some(expected) = bounds.broken_by(count)
         {
-            out.push(workload_finding(
-                ctx,
-                env,
-                &w,
-                count,
-                replicas.node,
-                &expected,
-            ));
+            out.push(workload_finding(ctx, env, &w, replicas.node, &expected));
         }
         if let Some(h) = hpa {
             out.extend(hpa_finding(ctx, env, &w, h, &bounds));
@@ -95,7 +88,6 @@ fn workload_finding(
     ctx: &Ctx,
     env: &Environment,
     w: &Workload,
-    count: i64,
     node: Option<&Node>,
     expected: &str,
 ) -> Diagnostic {
