@@ -50,7 +50,10 @@ fn check(ctx: &Ctx) -> Vec<Diagnostic> {
             .filter(|q| effective_namespace(&q.resource) == *ns)
             .collect();
         if quotas.is_empty() {
-            out.push(no_quota(ctx, env, ns, ws));
+            // the quota may be in what did not render: the `render` finding says so
+            if env.failures.is_empty() {
+                out.push(no_quota(ctx, env, ns, ws));
+            }
             continue;
         }
         let counted: Vec<(&Workload, i64)> =
