@@ -148,7 +148,7 @@ fn check_key(
                     let what = if is_limit { "limit" } else { "request" };
                     let d = ctx
                         .diag(format!(
-                            "{} of {} sets no {res} {what} in {} and no LimitRange gives one, but ResourceQuota \"{qname}\" limits {key}",
+                            "{} of {} sets no {res} {what} in {} and no LimitRange gives one, so ResourceQuota \"{qname}\" (hard {key}) refuses its pods",
                             c.describe(), w.describe(), env.name
                         ))
                         .at_node(c.name_node(), format!("no resources.{what}s.{res}"))

@@ -121,13 +121,14 @@ fn compare(
     let expected = if allow_equal { "at most" } else { "below" };
     Some(
         ctx.diag(format!(
-            "{res} limit of {} of {} is {} in {}, expected {expected} {}'s {}",
+            "{res} limit of {} of {} is {} in {}, expected {expected} {}'s {} (set at {})",
             c.describe(),
             w.describe(),
             text(value),
             env.name,
             higher.name,
-            text(hv)
+            text(hv),
+            ctx.repo.sources.describe_line(hv.span())
         ))
         .at_node(value, "set here")
         .note(hv.span(), format!("{} sets {} here", higher.name, text(hv)))
