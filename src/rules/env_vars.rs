@@ -101,8 +101,8 @@ fn finding(
             .at_node(c.name_node(), format!("no {}", v.name)),
         EnvValue::Unresolved { why, node } => ctx
             .diag(format!(
-                "{} of {whose} comes from {why}, expected \"{}\" in {}",
-                v.name, v.value, env.name
+                "{} of {whose} in {} comes from {why}; expected \"{}\"",
+                v.name, env.name, v.value
             ))
             .at_node(node, "cannot be checked"),
     };

@@ -77,11 +77,11 @@ fn from_entry<'a>(env: &'a Environment, w: &Workload<'a>, e: &'a Node) -> EnvVal
             Lookup::Found(text, node) => EnvValue::Value { text, node },
             Lookup::NoKey => EnvValue::Unresolved {
                 why: format!("key \"{key}\" of {kind} \"{obj}\", which has no such key"),
-                node: from,
+                node: r.get("key").unwrap_or(from),
             },
             Lookup::NoObject => EnvValue::Unresolved {
-                why: format!("{kind} \"{obj}\", which is not applied in {}", env.name),
-                node: from,
+                why: format!("{kind} \"{obj}\", which is not applied in this environment"),
+                node: r.get("name").unwrap_or(from),
             },
         };
     }
