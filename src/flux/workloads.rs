@@ -268,3 +268,34 @@ pub fn string_list(n: Option<&Node>) -> Option<Vec<String>> {
             .collect(),
     )
 }
+
+/// Is a workload one the policy looks at: its `match:` (kinds, name, namespace and label globs)
+/// and `params.kinds` select it, its namespace is not under `params.excludeNamespaces` (Flux's own controllers in
+/// `flux-system` carry neither the team's limits nor its variables), and it is not part of Flux
+/// itself (`app.kubernetes.io/part-of: flux`, as `flux bootstrap` labels its components).
+pub fn in_scope(policy: &crate::policy::Policy, w: &Workload) -> bool {
+    use crate::policy::glob_match;
+    let r = w.resource();
+    let labels = r.labels();
+    let label = |k: &str| {
+        labels
+            .iter()
+            .find(|(l, _)| *l == k)
+            .map(|(_, v)| v.as_str())
+    };
+    let s = &policy.select;
+    let any =
+        |globs: &[String], v: &str| globs.is_empty() || globs.iter().any(|g| glob_match(g, v));
+    let kinds = string_list(policy.param("kinds")).unwrap_or_default();
+    let excluded = string_list(policy.param("excludeNamespaces"))
+        .unwrap_or_else(|| vec!["flux-system".into(), "kube-system".into()]);
+    any(&s.kinds, w.kind)
+        && any(&kinds, w.kind)
+        && any(&s.names, w.name)
+        && any(&s.namespaces, w.namespace)
+        && s.labels
+            .iter()
+            .all(|(k, g)| label(k).is_some_and(|v| glob_match(g, v)))
+        && !excluded.iter().any(|g| glob_match(g, w.namespace))
+        && label("app.kubernetes.io/part-of") != Some("flux")
+}

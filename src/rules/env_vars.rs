@@ -3,7 +3,7 @@
 //! exempt unless `initContainers: true`.
 
 use crate::diagnostic::Diagnostic;
-use crate::flux::workloads::{self, Container, EnvValue, Workload, note_applied_by, string_list};
+use crate::flux::workloads::{self, Container, EnvValue, Workload, in_scope, note_applied_by};
 use crate::flux::{Environment, resource_id};
 use crate::yaml::Node;
 
@@ -48,13 +48,9 @@ fn check(ctx: &Ctx) -> Vec<Diagnostic> {
         .param("initContainers")
         .and_then(Node::as_bool)
         .unwrap_or(false);
-    let kinds = string_list(ctx.policy.param("kinds"));
     let mut out = Vec::new();
     for w in workloads::workloads(env) {
-        if kinds
-            .as_ref()
-            .is_some_and(|k| !k.iter().any(|k| k == w.kind))
-        {
+        if !in_scope(ctx.policy, &w) {
             continue;
         }
         for c in w.containers() {

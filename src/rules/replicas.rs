@@ -4,7 +4,8 @@
 
 use crate::diagnostic::Diagnostic;
 use crate::flux::workloads::{
-    self, Workload, for_environment, name_node, note_applied_by, string_list, text, whole_number,
+    self, Workload, for_environment, in_scope, name_node, note_applied_by, string_list, text,
+    whole_number,
 };
 use crate::flux::{Applied, Environment, resource_id};
 use crate::yaml::Node;
@@ -65,7 +66,7 @@ fn check(ctx: &Ctx) -> Vec<Diagnostic> {
         .unwrap_or(true);
     let mut out = Vec::new();
     for w in workloads::workloads(env) {
-        if !kinds.iter().any(|k| k == w.kind) {
+        if !kinds.iter().any(|k| k == w.kind) || !in_scope(ctx.policy, &w) {
             continue;
         }
         let hpa = if with_hpa { w.hpa(env) } else { None };

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use crate::diagnostic::Diagnostic;
 use crate::flux::workloads::{
-    self, Defaults, Quantity, Workload, effective_namespace, format_quantity, name_node,
+    self, Defaults, Quantity, Workload, effective_namespace, format_quantity, in_scope, name_node,
     note_applied_by, pod_total, split_key, string_list, whole_number,
 };
 use crate::flux::{Applied, Environment, resource_id};
@@ -35,11 +35,10 @@ fn check(ctx: &Ctx) -> Vec<Diagnostic> {
     };
     let keys = string_list(ctx.policy.param("resources"))
         .unwrap_or_else(|| DEFAULT_KEYS.iter().map(|k| k.to_string()).collect());
-    let kinds = string_list(ctx.policy.param("kinds"));
     let hpa_max = ctx.policy.param("hpaReplicas").and_then(Node::as_str) == Some("maxReplicas");
     let mut by_ns: BTreeMap<&str, Vec<Workload>> = BTreeMap::new();
     for w in workloads::workloads(env) {
-        if kinds.as_ref().is_none_or(|k| k.iter().any(|k| k == w.kind)) {
+        if in_scope(ctx.policy, &w) {
             by_ns.entry(w.namespace).or_default().push(w);
         }
     }

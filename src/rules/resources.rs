@@ -5,7 +5,8 @@
 
 use crate::diagnostic::Diagnostic;
 use crate::flux::workloads::{
-    self, Container, Quantity, Workload, names_environment, note_applied_by, string_list, text,
+    self, Container, Quantity, Workload, in_scope, names_environment, note_applied_by, string_list,
+    text,
 };
 use crate::flux::{Environment, resource_id};
 use crate::yaml::Node;
@@ -26,7 +27,6 @@ fn check(ctx: &Ctx) -> Vec<Diagnostic> {
     let limits =
         string_list(p("limits")).unwrap_or_else(|| vec!["cpu".to_string(), "memory".to_string()]);
     let init = p("initContainers").and_then(Node::as_bool).unwrap_or(true);
-    let kinds = string_list(p("kinds"));
     let required = string_list(p("environments")).is_none_or(|l| names_environment(&l, env));
     // pairs of (higher environment, may the values be equal?) this environment must stay below
     let mut above: Vec<(&Environment, bool)> = Vec::new();
@@ -52,10 +52,7 @@ fn check(ctx: &Ctx) -> Vec<Diagnostic> {
     }
     let mut out = Vec::new();
     for w in workloads::workloads(env) {
-        if kinds
-            .as_ref()
-            .is_some_and(|k| !k.iter().any(|k| k == w.kind))
-        {
+        if !in_scope(ctx.policy, &w) {
             continue;
         }
         let mut found = Vec::new();
