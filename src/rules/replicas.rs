@@ -174,3 +174,34 @@ fn hpa_finding(
             .resource(resource_id(r)),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn b(exactly: Option<i64>, min: Option<i64>, max: Option<i64>) -> Bounds {
+        Bounds { exactly, min, max }
+    }
+
+    #[test]
+    fn bounds() {
+        assert_eq!(b(Some(1), None, None).broken_by(1), None);
+        assert_eq!(
+            b(Some(1), None, None).broken_by(2).as_deref(),
+            Some("exactly 1")
+        );
+        assert_eq!(
+            b(None, Some(3), None).broken_by(2).as_deref(),
+            Some("at least 3")
+        );
+        assert_eq!(b(None, Some(3), None).broken_by(5), None);
+        assert_eq!(
+            b(None, None, Some(2)).broken_by(3).as_deref(),
+            Some("at most 2")
+        );
+        assert_eq!(
+            b(None, Some(2), Some(4)).broken_by(5).as_deref(),
+            Some("between 2 and 4")
+        );
+    }
+}

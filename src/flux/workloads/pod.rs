@@ -98,3 +98,64 @@ pub fn pod_total<'a>(w: &Workload<'a>, key: &str, d: &Defaults) -> Result<Quanti
     }
     Ok(running.max(peak))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::flux::Applied;
+    use crate::flux::workloads::workload;
+    use crate::kustomize::resource::Resource;
+    use crate::source::{FileId, Span};
+    use crate::yaml::{SetBy, parse_stream};
+
+    fn applied(text: &str) -> Applied {
+        let docs = parse_stream(text, FileId::NONE, SetBy::Resource).unwrap_or_default();
+        let root = docs.into_iter().next().map(|d| d.root);
+        let root = root.unwrap_or_else(|| Node::null(crate::yaml::Origin::none()));
+        Applied {
+            resource: Resource::new(root, Span::NONE),
+            unit: 0,
+        }
+    }
+
+    const POD: &str = "apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  template:
+    spec:
+      initContainers:
+        - {name: log, restartPolicy: Always, resources: {requests: {cpu: 50m}}}
+        - {name: migrate, resources: {limits: {cpu: 700m}}}
+      containers:
+        - {name: a, resources: {requests: {cpu: 100m}, limits: {cpu: 200m}}}
+        - {name: b, resources: {requests: {cpu: 200m}}}
+";
+
+    fn q(s: &str) -> Quantity {
+        Quantity::parse(s).unwrap_or_default()
+    }
+
+    #[test]
+    fn init_containers_peak_and_sidecars_add() {
+        let a = applied(POD);
+        let Some(w) = workload(&a) else {
+            panic!("not a workload")
+        };
+        let d = Defaults::default();
+        // app 100m + 200m + sidecar 50m = 350m; migrate (request from its limit) 700m + 50m
+        assert_eq!(pod_total(&w, "requests.cpu", &d).ok(), Some(q("750m")));
+        // container b has no cpu limit and no LimitRange gives one
+        assert_eq!(
+            pod_total(&w, "limits.cpu", &d).err().map(|c| c.name),
+            Some("b")
+        );
+    }
+
+    #[test]
+    fn quota_keys() {
+        assert_eq!(split_key("limits.memory"), (true, "memory"));
+        assert_eq!(split_key("requests.cpu"), (false, "cpu"));
+        assert_eq!(split_key("cpu"), (false, "cpu"));
+    }
+}
