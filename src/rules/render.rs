@@ -92,7 +92,7 @@ fn what(unit: &Unit) -> String {
 
 /// Notes the Flux Kustomization that applies the unit (when the finding is not already there).
 fn applied_by(d: Diagnostic, env: &Environment, unit: &Unit) -> Diagnostic {
-    if unit.object.is_none() || d.primary.span == unit.span {
+    if unit.object.is_none() || unit.span.is_none() || d.primary.span == unit.span {
         return d;
     }
     let mut d = d;
@@ -103,7 +103,6 @@ fn applied_by(d: Diagnostic, env: &Environment, unit: &Unit) -> Diagnostic {
             env.name, unit.name
         ),
     ));
-    d.secondary.retain(|l| !l.span.is_none());
     d
 }
 
