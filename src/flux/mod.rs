@@ -6,6 +6,7 @@
 
 pub mod discover;
 pub mod render;
+pub mod workloads;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -46,6 +47,8 @@ pub struct Environment {
     /// Every object applied into the environment, with the unit that applied it.
     pub objects: Vec<Applied>,
     pub failures: Vec<Failure>,
+    /// Patches whose `target:` selected no resource: (unit, span of the `target:`).
+    pub unmatched_patches: Vec<(usize, Span)>,
 }
 
 /// A rendered path: the cluster directory, or a Flux Kustomization's `spec.path`.

@@ -25,6 +25,7 @@ pub fn render_env(loader: &Loader, spec: &EnvSpec) -> Environment {
         units: Vec::new(),
         objects: Vec::new(),
         failures: Vec::new(),
+        unmatched_patches: Vec::new(),
     };
     env.units.push(Unit {
         name: "<cluster>".into(),
@@ -87,6 +88,8 @@ pub fn render_env(loader: &Loader, spec: &EnvSpec) -> Environment {
 }
 
 fn push_all(env: &mut Environment, m: ResMap, unit: usize) {
+    env.unmatched_patches
+        .extend(m.unmatched_patches.into_iter().map(|s| (unit, s)));
     env.objects.extend(
         m.resources
             .into_iter()

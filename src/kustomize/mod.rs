@@ -304,7 +304,10 @@ fn accumulate_resource(
     if let Some(meta) = &acc.build_meta {
         meta.annotate_file(&path, &mut resources);
     }
-    acc.resmap.extend_unchecked(ResMap { resources });
+    acc.resmap.extend_unchecked(ResMap {
+        resources,
+        ..ResMap::default()
+    });
     Ok(())
 }
 

@@ -112,6 +112,7 @@ mod tests {
                 .into_iter()
                 .map(|d| Resource::new(d.root, Span::NONE))
                 .collect(),
+            ..ResMap::default()
         }
     }
 

@@ -95,6 +95,9 @@ pub fn apply_patch_entry(ctx: &Ctx, resmap: &mut ResMap, entry: &Node) -> Result
         &["path", "patch", "target", "options"],
     )?;
     let target = e.target.map(Selector::parse).transpose()?;
+    if let (Some(node), Some(t)) = (e.target, &target) {
+        note_unmatched(resmap, node, t);
+    }
     if is_json_patch(&e.docs) {
         let Some(target) = target else {
             return Err(
@@ -163,7 +166,15 @@ pub fn apply_json6902_entry(ctx: &Ctx, resmap: &mut ResMap, entry: &Node) -> Res
         .with_label("not a list"));
     }
     let ops = json_ops(ctx, &e.docs[0])?;
+    note_unmatched(resmap, tnode, &target);
     apply::json_to_selected(ctx, resmap, &target, &ops, JsonMode::Legacy)
+}
+
+/// Remembers a patch `target:` that selects nothing: kustomize is silent about it, `check` is not.
+fn note_unmatched(resmap: &mut ResMap, target_node: &Node, target: &Selector) {
+    if !resmap.resources.iter().any(|r| target.matches(r)) {
+        resmap.unmatched_patches.push(target_node.span());
+    }
 }
 
 /// One `patches:` / `patchesJson6902:` entry, its patch loaded.

@@ -324,6 +324,9 @@ impl Resource {
 #[derive(Clone, Debug, Default)]
 pub struct ResMap {
     pub resources: Vec<Resource>,
+    /// The `target:` of every patch that selected no resource (kustomize applies it to nothing,
+    /// silently; `fluxlint check` reports it).
+    pub unmatched_patches: Vec<Span>,
 }
 
 impl ResMap {
@@ -366,6 +369,7 @@ impl ResMap {
     /// Appends many; call [`ResMap::check_unique`] once afterwards.
     pub fn extend_unchecked(&mut self, other: ResMap) {
         self.resources.extend(other.resources);
+        self.unmatched_patches.extend(other.unmatched_patches);
     }
 
     /// Appends many, refusing duplicate ids.

@@ -1,6 +1,12 @@
-//! `render`: TODO(#3).
+//! `render`: everything an environment applies renders. Reports each render failure at the span of
+//! its error (a `resources:` entry that does not exist, a YAML error, a patch that does not apply
+//! …), each patch whose `target:` selects no resource (kustomize applies it to nothing, silently),
+//! and, as information, each Flux Kustomization that was not checked (a source outside the
+//! repository).
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Label, Severity};
+use crate::flux::{Environment, Unit};
+use crate::source::{SourceMap, Span};
 
 use super::{Builtin, Ctx, Scope};
 
@@ -10,6 +16,110 @@ pub const BUILTIN: Builtin = Builtin {
     run: check,
 };
 
-fn check(_ctx: &Ctx) -> Vec<Diagnostic> {
-    Vec::new()
+fn check(ctx: &Ctx) -> Vec<Diagnostic> {
+    let Some(env) = ctx.env else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for f in &env.failures {
+        let Some(unit) = env.units.get(f.unit) else {
+            continue;
+        };
+        let e = &f.error;
+        let message = e.message.split_whitespace().collect::<Vec<_>>().join(" ");
+        let mut d = ctx.diag(format!(
+            "{} does not render in {}: {message}",
+            what(unit),
+            env.name
+        ));
+        d = match e.span {
+            Some(s) => d.at(s, e.label.clone().unwrap_or_else(|| "here".into())),
+            None => d.at(unit.span, "this path"),
+        };
+        for (text, span) in &e.notes {
+            d = d.note(*span, text.clone());
+        }
+        let help = e.help.clone().unwrap_or_else(|| {
+            "fix the error above; `fluxlint build <dir>` shows the same error for one directory"
+                .into()
+        });
+        out.push(applied_by(d, env, unit).help(help));
+    }
+    for &(u, span) in &env.unmatched_patches {
+        let Some(unit) = env.units.get(u) else {
+            continue;
+        };
+        let d = ctx
+            .diag(format!(
+                "patch target {{{}}} selects no resource in {} ({}), so the patch changes nothing",
+                selector_text(&ctx.repo.sources, span),
+                env.name,
+                what(unit)
+            ))
+            .at(span, "selects nothing")
+            .help(
+                "fix the target's kind, name or namespace (names are matched before namePrefix \
+                 and namespace of this kustomization apply), or remove the patch",
+            );
+        out.push(applied_by(d, env, unit));
+    }
+    for unit in &env.units {
+        let Some(why) = &unit.skipped else { continue };
+        let mut d = ctx
+            .diag(format!(
+                "{} is not checked in {}: {why}",
+                what(unit),
+                env.name
+            ))
+            .at(unit.span, "not checked")
+            .help("map the source to a local checkout with `--source NAME=DIR` to check it");
+        d.severity = Severity::Info;
+        out.push(d);
+    }
+    out
+}
+
+/// `path "./apps/overlays/dev"` or `the cluster directory clusters/dev`.
+fn what(unit: &Unit) -> String {
+    match unit.object {
+        Some(_) => format!(
+            "path \"{}\" of Flux Kustomization \"{}\"",
+            unit.path, unit.name
+        ),
+        None => format!("cluster directory {}", unit.path),
+    }
+}
+
+/// Notes the Flux Kustomization that applies the unit (when the finding is not already there).
+fn applied_by(d: Diagnostic, env: &Environment, unit: &Unit) -> Diagnostic {
+    if unit.object.is_none() || unit.span.is_none() || d.primary.span == unit.span {
+        return d;
+    }
+    let mut d = d;
+    d.secondary.push(Label::new(
+        unit.span,
+        format!(
+            "applied to {} by Flux Kustomization \"{}\"",
+            env.name, unit.name
+        ),
+    ));
+    d
+}
+
+/// The text of a `target:` map on one line: `kind: Deployment, name: web`.
+fn selector_text(sources: &SourceMap, span: Span) -> String {
+    let Some(f) = sources.get(span.file) else {
+        return String::new();
+    };
+    let text = f
+        .text
+        .get(span.start as usize..span.end as usize)
+        .unwrap_or("");
+    let text = text.trim().trim_start_matches('{').trim_end_matches('}');
+    text.lines()
+        .flat_map(|l| l.split(','))
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(", ")
 }

@@ -9,6 +9,7 @@ fn resmap(text: &str) -> ResMap {
             .into_iter()
             .map(|d| Resource::new(d.root, Span::NONE))
             .collect(),
+        ..ResMap::default()
     }
 }
 

@@ -1,0 +1,301 @@
+//! Workloads, the way the rules about pods see an environment: Deployments, StatefulSets,
+//! DaemonSets, ReplicaSets, Jobs and CronJobs with their pod templates, containers and init
+//! containers, how many pods they run, and the HorizontalPodAutoscaler that scales them.
+//!
+//! Every accessor hands back the rendered [`Node`], so a rule can point at the place where a value
+//! was last set.
+
+mod env;
+mod pod;
+mod quantity;
+
+use crate::diagnostic::Diagnostic;
+use crate::kustomize::resource::Resource;
+use crate::yaml::Node;
+
+use super::{Applied, Environment};
+
+pub use env::EnvValue;
+pub use pod::{Defaults, container_value, pod_total, split_key};
+pub use quantity::{Quantity, format_quantity};
+
+/// Kinds that run pods, and where their pod spec lives.
+const KINDS: &[(&str, &[&str])] = &[
+    ("Deployment", &["spec", "template", "spec"]),
+    ("StatefulSet", &["spec", "template", "spec"]),
+    ("DaemonSet", &["spec", "template", "spec"]),
+    ("ReplicaSet", &["spec", "template", "spec"]),
+    ("ReplicationController", &["spec", "template", "spec"]),
+    ("Job", &["spec", "template", "spec"]),
+    (
+        "CronJob",
+        &["spec", "jobTemplate", "spec", "template", "spec"],
+    ),
+];
+
+/// A workload applied into an environment.
+pub struct Workload<'a> {
+    pub applied: &'a Applied,
+    pub kind: &'a str,
+    /// Effective namespace (`default` when unset).
+    pub namespace: &'a str,
+    pub name: &'a str,
+    /// `spec.template.spec` (or the CronJob's); `None` when the manifest has none.
+    pub pod_spec: Option<&'a Node>,
+}
+
+/// How many pods a workload runs, and the node that says so (`None`: the field is not set).
+#[derive(Clone, Copy)]
+pub struct Replicas<'a> {
+    /// `None` when the field holds something that is not a whole number.
+    pub count: Option<i64>,
+    pub node: Option<&'a Node>,
+}
+
+/// A container or init container of a pod spec.
+pub struct Container<'a> {
+    pub node: &'a Node,
+    pub name: &'a str,
+    pub init: bool,
+    /// An init container with `restartPolicy: Always`: it runs beside the app containers.
+    pub sidecar: bool,
+}
+
+/// Every workload of an environment, in render order.
+pub fn workloads(env: &Environment) -> Vec<Workload<'_>> {
+    env.objects.iter().filter_map(workload).collect()
+}
+
+/// The workload an applied object is, if it is one.
+pub fn workload(a: &Applied) -> Option<Workload<'_>> {
+    let r = &a.resource;
+    let kind = r.kind();
+    let (kind, path) = KINDS.iter().find(|(k, _)| *k == kind)?;
+    Some(Workload {
+        applied: a,
+        kind,
+        namespace: effective_namespace(r),
+        name: r.name(),
+        pod_spec: r.node.get_path(path),
+    })
+}
+
+/// The workload with this kind, namespace and name in an environment (to compare environments).
+pub fn find<'a>(
+    env: &'a Environment,
+    kind: &str,
+    namespace: &str,
+    name: &str,
+) -> Option<Workload<'a>> {
+    env.objects
+        .iter()
+        .filter_map(workload)
+        .find(|w| w.kind == kind && w.namespace == namespace && w.name == name)
+}
+
+/// `metadata.namespace`, or `default`.
+pub fn effective_namespace(r: &Resource) -> &str {
+    match r.namespace() {
+        "" => "default",
+        ns => ns,
+    }
+}
+
+/// `metadata.name` of an object (where a finding about a missing field points).
+pub fn name_node(r: &Resource) -> Option<&Node> {
+    r.node.get_path(&["metadata", "name"])
+}
+
+impl<'a> Workload<'a> {
+    pub fn resource(&self) -> &'a Resource {
+        &self.applied.resource
+    }
+
+    /// The replica count: `spec.replicas` (Deployment, StatefulSet, ReplicaSet, …), `parallelism`
+    /// (Job, CronJob); missing counts as 1. A DaemonSet runs one pod per node: counted as 1.
+    pub fn replicas(&self) -> Replicas<'a> {
+        let r = self.resource();
+        let node = match self.kind {
+            "DaemonSet" => None,
+            "Job" => r.node.get_path(&["spec", "parallelism"]),
+            "CronJob" => r
+                .node
+                .get_path(&["spec", "jobTemplate", "spec", "parallelism"]),
+            _ => r.node.get_path(&["spec", "replicas"]),
+        }
+        .filter(|n| !n.is_null());
+        Replicas {
+            count: match node {
+                None => Some(1),
+                Some(n) => whole_number(n),
+            },
+            node,
+        }
+    }
+
+    /// Whether the kind has a `spec.replicas` field a team sets.
+    pub fn has_replicas_field(&self) -> bool {
+        matches!(
+            self.kind,
+            "Deployment" | "StatefulSet" | "ReplicaSet" | "ReplicationController"
+        )
+    }
+
+    /// App containers, then init containers.
+    pub fn containers(&self) -> Vec<Container<'a>> {
+        let Some(spec) = self.pod_spec else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (field, init) in [("containers", false), ("initContainers", true)] {
+            for c in spec.get(field).and_then(Node::as_seq).into_iter().flatten() {
+                let sidecar =
+                    init && c.get("restartPolicy").and_then(Node::as_str) == Some("Always");
+                out.push(Container {
+                    node: c,
+                    name: c.get("name").and_then(Node::as_str).unwrap_or(""),
+                    init,
+                    sidecar,
+                });
+            }
+        }
+        out
+    }
+
+    /// The HorizontalPodAutoscaler in the same environment and namespace whose `scaleTargetRef`
+    /// names this workload.
+    pub fn hpa(&self, env: &'a Environment) -> Option<&'a Applied> {
+        env.of_kind("HorizontalPodAutoscaler").find(|h| {
+            let r = &h.resource;
+            effective_namespace(r) == self.namespace
+                && r.node.str_at(&["spec", "scaleTargetRef", "kind"]) == Some(self.kind)
+                && r.node.str_at(&["spec", "scaleTargetRef", "name"]) == Some(self.name)
+        })
+    }
+
+    /// `Kind "name"` for messages.
+    pub fn describe(&self) -> String {
+        format!("{} \"{}\"", self.kind, self.name)
+    }
+}
+
+impl<'a> Container<'a> {
+    /// The `name` node (where findings about a missing field point), else the container itself.
+    pub fn name_node(&self) -> &'a Node {
+        self.node.get("name").unwrap_or(self.node)
+    }
+
+    /// `resources.limits.<resource>`, when set.
+    pub fn limit(&self, resource: &str) -> Option<&'a Node> {
+        set(self.node.get_path(&["resources", "limits", resource]))
+    }
+
+    /// `resources.requests.<resource>`, when set.
+    pub fn request(&self, resource: &str) -> Option<&'a Node> {
+        set(self.node.get_path(&["resources", "requests", resource]))
+    }
+
+    /// `container "name"` or `init container "name"`, for messages.
+    pub fn describe(&self) -> String {
+        let what = if self.init {
+            "init container"
+        } else {
+            "container"
+        };
+        format!("{what} \"{}\"", self.name)
+    }
+}
+
+fn set(n: Option<&Node>) -> Option<&Node> {
+    n.filter(|n| !n.is_null())
+}
+
+/// An integer, or a string holding one (`"3"`).
+pub fn whole_number(n: &Node) -> Option<i64> {
+    n.as_i64()
+        .or_else(|| n.as_str().and_then(|s| s.trim().parse().ok()))
+}
+
+/// A scalar as text, for messages.
+pub fn text(n: &Node) -> String {
+    n.scalar_string()
+        .unwrap_or_else(|| format!("a {}", n.type_name()))
+}
+
+/// Adds the "applied by" note: the Flux Kustomization whose `spec.path` brought the object in.
+pub fn note_applied_by(d: Diagnostic, env: &Environment, a: &Applied) -> Diagnostic {
+    match env.applied_by(a) {
+        Some(k) => d.note(
+            super::path_span(&k.resource),
+            format!(
+                "applied to {} by Flux Kustomization \"{}\"",
+                env.name,
+                k.resource.name()
+            ),
+        ),
+        None => d,
+    }
+}
+
+/// The entry of an environment-keyed map (`byEnvironment: {dev: …, "prod*": …}`) that names this
+/// environment: its name or an alias, keys are globs; the first match wins.
+pub fn for_environment<'n>(map: Option<&'n Node>, env: &Environment) -> Option<&'n Node> {
+    let m = map?.as_map()?;
+    m.iter()
+        .find(|(k, _)| {
+            std::iter::once(&env.name)
+                .chain(env.aliases.iter())
+                .any(|n| crate::policy::glob_match(k, n))
+        })
+        .map(|(_, v)| v)
+}
+
+/// Does a list of environment names/globs include this environment?
+pub fn names_environment(list: &[String], env: &Environment) -> bool {
+    list.iter().any(|g| {
+        std::iter::once(&env.name)
+            .chain(env.aliases.iter())
+            .any(|n| crate::policy::glob_match(g, n))
+    })
+}
+
+/// A list of strings (a policy parameter); `None` when unset or not a list.
+pub fn string_list(n: Option<&Node>) -> Option<Vec<String>> {
+    Some(
+        n?.as_seq()?
+            .iter()
+            .filter_map(Node::scalar_string)
+            .collect(),
+    )
+}
+
+/// Is a workload one the policy looks at: its `match:` (kinds, name, namespace and label globs)
+/// and `params.kinds` select it, its namespace is not under `params.excludeNamespaces` (Flux's own controllers in
+/// `flux-system` carry neither the team's limits nor its variables), and it is not part of Flux
+/// itself (`app.kubernetes.io/part-of: flux`, as `flux bootstrap` labels its components).
+pub fn in_scope(policy: &crate::policy::Policy, w: &Workload) -> bool {
+    use crate::policy::glob_match;
+    let r = w.resource();
+    let labels = r.labels();
+    let label = |k: &str| {
+        labels
+            .iter()
+            .find(|(l, _)| *l == k)
+            .map(|(_, v)| v.as_str())
+    };
+    let s = &policy.select;
+    let any =
+        |globs: &[String], v: &str| globs.is_empty() || globs.iter().any(|g| glob_match(g, v));
+    let kinds = string_list(policy.param("kinds")).unwrap_or_default();
+    let excluded = string_list(policy.param("excludeNamespaces"))
+        .unwrap_or_else(|| vec!["flux-system".into(), "kube-system".into()]);
+    any(&s.kinds, w.kind)
+        && any(&kinds, w.kind)
+        && any(&s.names, w.name)
+        && any(&s.namespaces, w.namespace)
+        && s.labels
+            .iter()
+            .all(|(k, g)| label(k).is_some_and(|v| glob_match(g, v)))
+        && !excluded.iter().any(|g| glob_match(g, w.namespace))
+        && label("app.kubernetes.io/part-of") != Some("flux")
+}
