@@ -12,10 +12,8 @@
 //!
 //! See `policies/isolation.yaml`.
 
-use std::collections::BTreeSet;
-
 use crate::diagnostic::Diagnostic;
-use crate::flux::objects::{self, EnvNames, KustomizeFiles, named_for, normalize_rel};
+use crate::flux::objects::{self, EnvNames, named_for, normalize_rel};
 use crate::flux::{Environment, Repo};
 
 use super::{Builtin, Ctx, Scope};
@@ -59,75 +57,85 @@ fn check(ctx: &Ctx) -> Vec<Diagnostic> {
         if let Some(o) = normalize_rel("", &text).as_deref().and_then(owner) {
             out.push(k.0.annotate(
                 ctx.diag(format!(
-                    "spec.path '{text}' of Flux Kustomization '{}' is a directory of {}, expected one of {}",
+                    "spec.path '{text}' of Flux Kustomization '{}' lies in {}'s directories, expected a directory of {}",
                     k.0.name(), o.env, env.name
                 ))
                 .at_node(p, "another environment's directory")
                 .help(format!("point spec.path at {}'s own overlay or cluster directory", env.name)),
             ));
         }
-        for (n, secret) in k.kube_config_refs() {
-            if let Some(o) = named_for(&secret, own, &all) {
-                out.push(k.0.annotate(
-                    ctx.diag(format!(
-                        "kubeConfig '{secret}' of Flux Kustomization '{}' is named for {}, expected {}'s cluster",
-                        k.0.name(), o.env, env.name
-                    ))
-                    .at_node(n, "another environment's cluster")
-                    .help(format!("apply to {}'s own cluster, or move this Kustomization to {}", env.name, o.cluster_display)),
-                ));
-            }
-        }
     }
+    out.extend(kube_configs(ctx, env, own, &all));
     out.extend(includes(ctx, env, &owner));
     out.extend(namespaces(ctx, env, own, &all));
     out.extend(shared_sources(ctx, ctx.repo, env));
     out
 }
 
-/// Part 2: kustomization entries that lead into another environment's directories.
+/// Part 4: Flux Kustomizations and HelmReleases whose kubeConfig is named for another environment.
+fn kube_configs(ctx: &Ctx, env: &Environment, own: &EnvNames, all: &[EnvNames]) -> Vec<Diagnostic> {
+    let mut targets = objects::objects(env, objects::KUSTOMIZE_GROUP, &["Kustomization"]);
+    targets.extend(objects::objects(
+        env,
+        "helm.toolkit.fluxcd.io",
+        &["HelmRelease"],
+    ));
+    let mut out = Vec::new();
+    for t in targets {
+        for (n, secret) in objects::kube_config_refs(t) {
+            let Some(o) = named_for(&secret, own, all) else {
+                continue;
+            };
+            let what = match t.kind() {
+                "Kustomization" => "Flux Kustomization",
+                k => k,
+            };
+            out.push(t.annotate(
+                ctx.diag(format!(
+                    "kubeConfig '{secret}' of {what} '{}' is named for {}, expected {}'s cluster",
+                    t.name(), o.env, env.name
+                ))
+                .at_node(n, "another environment's cluster")
+                .help(format!(
+                    "apply to {}'s own cluster, or move this {what} to {}",
+                    env.name, o.cluster_display
+                )),
+            ));
+        }
+    }
+    out
+}
+
+/// Part 2: kustomization entries that lead into another environment's directories (from outside
+/// them: what lies inside another environment's overlay is reported where that overlay is used).
 fn includes<'e>(
     ctx: &Ctx,
     env: &Environment,
     owner: &dyn Fn(&str) -> Option<&'e EnvNames>,
 ) -> Vec<Diagnostic> {
-    let files = KustomizeFiles::new(&ctx.repo.sources);
-    let mut queue: Vec<String> = env
+    let starts = env
         .units
         .iter()
         .filter_map(|u| u.dir.as_ref()?.strip_prefix(&ctx.repo.root).ok())
         .map(|d| d.to_string_lossy().replace('\\', "/"))
         .collect();
-    let mut seen: BTreeSet<String> = BTreeSet::new();
     let mut out = Vec::new();
-    while let Some(dir) = queue.pop() {
-        if !seen.insert(dir.clone()) {
+    for r in objects::reachable_entries(&ctx.repo.sources, starts) {
+        let Some(o) = owner(&r.target) else { continue };
+        if owner(&r.dir).is_some_and(|d| d.env == o.env) {
             continue;
         }
-        let Some(file) = files.of_dir(&dir) else {
-            queue.extend(files.top_dirs_under(&dir));
-            continue;
-        };
-        let inside = owner(&dir).map(|o| o.env.clone());
-        for e in objects::kustomize_entries(&ctx.repo.sources, file) {
-            let Some(target) = normalize_rel(&dir, &e.value) else {
-                continue;
-            };
-            match owner(&target) {
-                Some(o) if inside.as_deref() != Some(o.env.as_str()) => out.push(
-                    ctx.diag(format!(
-                        "{} entry '{}' includes '{target}', a directory of {}, into {}",
-                        e.field, e.value, o.env, env.name
-                    ))
-                    .at_node(&e.node, "another environment's file")
-                    .help(format!(
-                        "include shared files from a base or component, not from {}'s overlay",
-                        o.env
-                    )),
-                ),
-                _ => queue.push(target),
-            }
-        }
+        out.push(
+            ctx.diag(format!(
+                "{} entry '{}' brings '{}' from {}'s directories into {}",
+                r.entry.field, r.entry.value, r.target, o.env, env.name
+            ))
+            .at_node(&r.entry.node, "another environment's file")
+            .help(format!(
+                "include shared files from a base or component, not from {}'s directories",
+                o.env
+            )),
+        );
     }
     out
 }

@@ -39,12 +39,16 @@ fn check_one(ctx: &Ctx, k: &Kustomization) -> Option<Diagnostic> {
             ))
             .at_node(k.0.name_node(), "no prune"),
         Some(n) if n.as_bool() == Some(true) => return None,
-        Some(n) => ctx
-            .diag(format!(
-                "prune of Flux Kustomization '{name}' is '{}', expected true",
-                n.scalar_string().unwrap_or_else(|| n.type_name().to_string())
+        Some(n) => {
+            let shown = match n.as_str() {
+                Some(t) => format!("the string '{t}'"),
+                None => format!("'{}'", n.scalar_string().unwrap_or_else(|| n.type_name().to_string())),
+            };
+            ctx.diag(format!(
+                "prune of Flux Kustomization '{name}' is {shown}, expected true"
             ))
-            .at_node(n, "set here"),
+            .at_node(n, "set here")
+        }
     };
     Some(k.0.annotate(d.help(help)))
 }

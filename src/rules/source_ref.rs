@@ -66,10 +66,7 @@ impl Expect {
                 if !glob_match(glob, value) {
                     return Some(String::new());
                 }
-                let version = match semver.then(|| version_part(glob, value)).flatten() {
-                    Some(v) => v,
-                    None => return None,
-                };
+                let version = semver.then(|| version_part(glob, value)).flatten()?;
                 match semver::Version::parse(version) {
                     Err(_) => Some(format!(" ('{version}' is not a semantic version)")),
                     Ok(v) if !prerelease && !v.pre.is_empty() => {

@@ -72,6 +72,49 @@ impl KustomizeFiles {
     }
 }
 
+/// A path a kustomization refers to, reached from the directories a walk started at.
+#[derive(Clone, Debug)]
+pub struct Reached {
+    /// The directory whose kustomization holds the entry (repo-relative).
+    pub dir: String,
+    /// What the entry names (repo-relative, normalized).
+    pub target: String,
+    pub entry: KustomizeEntry,
+}
+
+/// Every path referred to by the kustomizations reachable from `starts` (repo-relative
+/// directories): their entries, then the entries of the directories those name, and so on. A
+/// directory without a kustomization file brings in the topmost kustomization directories below
+/// it, as Flux's generated kustomization does. Each directory is read once.
+pub fn reachable_entries(sources: &SourceMap, starts: Vec<String>) -> Vec<Reached> {
+    let files = KustomizeFiles::new(sources);
+    let mut queue = starts;
+    queue.reverse();
+    let mut seen = std::collections::BTreeSet::new();
+    let mut out = Vec::new();
+    while let Some(dir) = queue.pop() {
+        if !seen.insert(dir.clone()) {
+            continue;
+        }
+        let Some(file) = files.of_dir(&dir) else {
+            queue.extend(files.top_dirs_under(&dir).into_iter().rev());
+            continue;
+        };
+        for entry in kustomize_entries(sources, file) {
+            let Some(target) = super::normalize_rel(&dir, &entry.value) else {
+                continue;
+            };
+            queue.push(target.clone());
+            out.push(Reached {
+                dir: dir.clone(),
+                target,
+                entry,
+            });
+        }
+    }
+    out
+}
+
 /// The paths a kustomization file refers to, in file order per field. Inline patches, remote
 /// resources and unparsable files give nothing.
 pub fn kustomize_entries(sources: &SourceMap, file: FileId) -> Vec<KustomizeEntry> {
