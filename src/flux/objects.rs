@@ -132,6 +132,21 @@ pub fn str_list(n: Option<&Node>) -> Option<Vec<String>> {
     }
 }
 
+/// The nodes that name a namespace an object lives in or creates: `metadata.namespace`, a
+/// Namespace's name, a Flux Kustomization's or HelmRelease's `targetNamespace`.
+pub fn namespace_nodes(r: &Resource) -> Vec<&Node> {
+    let mut nodes = vec![r.node.get_path(&["metadata", "namespace"])];
+    if r.kind() == "Namespace" && r.gvk().group.is_empty() {
+        nodes.push(r.node.get_path(&["metadata", "name"]));
+    }
+    if matches!(r.kind(), "Kustomization" | "HelmRelease")
+        && r.gvk().group.ends_with("toolkit.fluxcd.io")
+    {
+        nodes.push(r.node.get_path(&["spec", "targetNamespace"]));
+    }
+    nodes.into_iter().flatten().collect()
+}
+
 /// A reference's namespace: its own, else the referrer's.
 fn default_ns(ns: Option<&str>, referrer: &str) -> String {
     match ns {

@@ -145,16 +145,7 @@ fn namespaces(ctx: &Ctx, env: &Environment, own: &EnvNames, all: &[EnvNames]) ->
     let mut out = Vec::new();
     for a in &env.objects {
         let r = &a.resource;
-        let mut nodes = vec![r.node.get_path(&["metadata", "namespace"])];
-        if r.kind() == "Namespace" && r.gvk().group.is_empty() {
-            nodes.push(r.node.get_path(&["metadata", "name"]));
-        }
-        if matches!(r.kind(), "Kustomization" | "HelmRelease")
-            && r.gvk().group.ends_with("toolkit.fluxcd.io")
-        {
-            nodes.push(r.node.get_path(&["spec", "targetNamespace"]));
-        }
-        for n in nodes.into_iter().flatten() {
+        for n in objects::namespace_nodes(r) {
             let ns = n.scalar_string().unwrap_or_default();
             if let Some(o) = named_for(&ns, own, all) {
                 let obj = objects::Obj { env, applied: a };
@@ -188,22 +179,14 @@ fn shared_sources(ctx: &Ctx, repo: &Repo, env: &Environment) -> Vec<Diagnostic> 
         if eff.kind.as_str() == mine {
             continue;
         }
-        let url = s.url();
         for other in repo.environments.iter().filter(|o| o.name != env.name) {
             let Some(theirs) = policy_of(other).filter(|p| *p != mine) else {
                 continue;
             };
             let shared = objects::feeding_sources(other)
                 .sources
-                .into_iter()
-                .any(|t| {
-                    let same_def = t.0.applied.resource.doc_span == s.0.applied.resource.doc_span;
-                    let same_ref = t
-                        .effective()
-                        .is_some_and(|te| te.kind == eff.kind && te.value == eff.value);
-                    same_def
-                        || (t.0.kind() == s.0.kind() && url.is_some() && t.url() == url && same_ref)
-                });
+                .iter()
+                .any(|t| s.same_as(t));
             if !shared {
                 continue;
             }

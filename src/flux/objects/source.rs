@@ -157,6 +157,23 @@ impl<'a> Source<'a> {
         Some(t.strip_suffix(".git").unwrap_or(t).to_string())
     }
 
+    /// Is `other` the same source: the same definition (one file brought into both), or the same
+    /// kind, URL and effective ref?
+    pub fn same_as(&self, other: &Source) -> bool {
+        if self.0.resource().doc_span == other.0.resource().doc_span {
+            return true;
+        }
+        let url = self.url();
+        let (Some(a), Some(b)) = (self.effective(), other.effective()) else {
+            return false;
+        };
+        self.0.kind() == other.0.kind()
+            && url.is_some()
+            && url == other.url()
+            && a.kind == b.kind
+            && a.value == b.value
+    }
+
     pub fn interval(&self) -> Option<&'a Node> {
         self.0.get(&["spec", "interval"])
     }
