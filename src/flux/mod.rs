@@ -5,6 +5,7 @@
 //! rule reports them, and every other rule checks what did render.
 
 pub mod discover;
+pub mod objects;
 pub mod render;
 pub mod workloads;
 

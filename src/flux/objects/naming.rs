@@ -1,0 +1,148 @@
+//! Environment names in other names: which environment a namespace, a secret or a directory is
+//! named for.
+
+use crate::policy::glob_match;
+use crate::yaml::Node;
+
+use super::super::Repo;
+
+/// An environment's names: its name, its aliases (from `fluxlint.yaml`) and the aliases a policy
+/// adds (`aliases: {production: [prod]}`), lower-cased.
+#[derive(Clone, Debug)]
+pub struct EnvNames {
+    pub env: String,
+    pub names: Vec<String>,
+    /// `clusters/<name>` (repo-relative).
+    pub cluster_display: String,
+}
+
+impl EnvNames {
+    /// Every environment of the repository, with the aliases in `extra` (a map env → list).
+    pub fn all(repo: &Repo, extra: Option<&Node>) -> Vec<EnvNames> {
+        repo.environments
+            .iter()
+            .map(|e| {
+                let mut names = vec![e.name.to_lowercase()];
+                names.extend(e.aliases.iter().map(|a| a.to_lowercase()));
+                if let Some(list) = extra
+                    .and_then(|m| m.get(&e.name))
+                    .and_then(|l| super::str_list(Some(l)))
+                {
+                    names.extend(list.iter().map(|a| a.to_lowercase()));
+                }
+                names.dedup();
+                EnvNames {
+                    env: e.name.clone(),
+                    names,
+                    cluster_display: e.cluster_display.clone(),
+                }
+            })
+            .collect()
+    }
+
+    /// Does `text` carry one of these names as a whole word? Words are split on anything that is
+    /// not a letter or a digit, so `prod-shop` and `shop.prod` name `prod`, `preprod` does not.
+    pub fn named_in(&self, text: &str) -> bool {
+        let have = words(text);
+        self.names.iter().any(|n| {
+            let want = words(n);
+            !want.is_empty() && have.windows(want.len()).any(|w| w == want.as_slice())
+        })
+    }
+
+    /// Does the repo-relative `path` lie in this environment's directories: its cluster directory,
+    /// or a directory matching one of `patterns` (globs where `{env}` stands for a name)?
+    pub fn owns_path(&self, path: &str, patterns: &[String]) -> bool {
+        let segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+        (1..=segs.len()).any(|n| {
+            let prefix = segs[..n].join("/");
+            prefix == self.cluster_display
+                || patterns.iter().any(|p| {
+                    self.names
+                        .iter()
+                        .any(|name| glob_match(&p.replace("{env}", name), &prefix))
+                })
+        })
+    }
+}
+
+/// The environment (other than `own`) that `text` is named for: it carries that environment's
+/// name or alias as a word and none of `own`'s.
+pub fn named_for<'e>(text: &str, own: &EnvNames, all: &'e [EnvNames]) -> Option<&'e EnvNames> {
+    if own.named_in(text) {
+        return None;
+    }
+    all.iter()
+        .filter(|o| o.env != own.env)
+        .find(|o| o.named_in(text))
+}
+
+fn words(s: &str) -> Vec<String> {
+    s.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect()
+}
+
+/// Joins a relative reference onto a repo-relative directory, resolving `.` and `..`; `None` when
+/// it leaves the repository or is a URL.
+pub fn normalize_rel(dir: &str, entry: &str) -> Option<String> {
+    if entry.contains("://") || entry.starts_with("github.com/") || entry.starts_with('/') {
+        return None;
+    }
+    let mut out: Vec<&str> = Vec::new();
+    for seg in dir.split('/').chain(entry.split('/')) {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                out.pop()?;
+            }
+            s => out.push(s),
+        }
+    }
+    Some(out.join("/"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(name: &str, aliases: &[&str]) -> EnvNames {
+        let mut names = vec![name.to_string()];
+        names.extend(aliases.iter().map(|a| a.to_string()));
+        EnvNames {
+            env: name.into(),
+            names,
+            cluster_display: format!("clusters/{name}"),
+        }
+    }
+
+    #[test]
+    fn names_are_whole_words() {
+        let all = [env("dev", &[]), env("production", &["prod"])];
+        assert_eq!(
+            named_for("prod-shop", &all[0], &all).map(|e| e.env.as_str()),
+            Some("production")
+        );
+        assert!(named_for("preprod", &all[0], &all).is_none());
+        assert!(named_for("dev-to-prod", &all[0], &all).is_none());
+        assert_eq!(
+            named_for("shop-dev", &all[1], &all).map(|e| e.env.as_str()),
+            Some("dev")
+        );
+    }
+
+    #[test]
+    fn directories() {
+        let p = env("production", &["prod"]);
+        let pats = vec!["*/overlays/{env}".to_string()];
+        assert!(p.owns_path("apps/overlays/prod/web.yaml", &pats));
+        assert!(p.owns_path("clusters/production", &pats));
+        assert!(!p.owns_path("apps/base", &pats));
+        assert_eq!(
+            normalize_rel("apps/overlays/dev", "../../base"),
+            Some("apps/base".into())
+        );
+        assert_eq!(normalize_rel("apps", "../../x"), None);
+    }
+}
