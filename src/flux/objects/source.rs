@@ -262,6 +262,7 @@ mod tests {
                 unit: 0,
             }],
             failures: vec![],
+            unmatched_patches: vec![],
         };
         let s = Source(Obj {
             env: &env,
