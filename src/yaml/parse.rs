@@ -1,4 +1,5 @@
-//! Multi-document YAML → [`Node`] trees with byte spans, on top of saphyr-parser's event stream.
+//! Multi-document YAML → [`Node`] trees with byte spans, on top of saphyr-parser's event stream
+//! (after a fast path, [`fast`], that reads the common manifest subset into the same trees).
 //!
 //! Documents are split the way kustomize's reader splits them (a line starting with `---`, then one
 //! document read from each piece), and scalars are resolved as kustomize carries them (see
