@@ -1,10 +1,12 @@
-//! Multi-document YAML → [`Node`] trees with byte spans, on top of saphyr-parser's event stream.
+//! Multi-document YAML → [`Node`] trees with byte spans, on top of saphyr-parser's event stream
+//! (after a fast path, [`fast`], that reads the common manifest subset into the same trees).
 //!
 //! Documents are split the way kustomize's reader splits them (a line starting with `---`, then one
 //! document read from each piece), and scalars are resolved as kustomize carries them (see
 //! [`super::scalar`]). `<<` merge keys are expanded. Aliases are expanded with a node budget, so an
 //! alias bomb ends in an error instead of exhausting memory.
 
+use std::cell::OnceCell;
 use std::collections::HashMap;
 
 use saphyr_parser::{Event, Parser, ScalarStyle, Span as YSpan};
@@ -13,6 +15,8 @@ use super::node::{Entry, Map, Node, Origin, SetBy, Value};
 use super::scalar::{is_non_string_key, parse_timestamp, resolve_scalar};
 pub use super::scalar::{normalize_float, resolve_plain};
 use crate::source::{FileId, Span};
+
+mod fast;
 
 /// Nesting deeper than this is refused (real manifests stay far below 50).
 pub const MAX_DEPTH: usize = 256;
@@ -38,10 +42,13 @@ struct Builder<'a> {
     base: usize,
     base_line: usize,
     ascii: bool,
-    line_starts: &'a [usize],
+    /// Line start offsets, computed only when saphyr reads a non-ASCII piece.
+    line_starts: OnceCell<Vec<usize>>,
     file: FileId,
     by: SetBy,
     nodes: usize,
+    /// Try the fast path (see [`fast`]) before saphyr.
+    fast: bool,
 }
 
 enum Frame {
@@ -65,13 +72,27 @@ impl<'a> Builder<'a> {
             return (self.base + m.index()).min(self.text.len());
         }
         let line = self.base_line + m.line().saturating_sub(1);
-        let Some(&start) = self.line_starts.get(line) else {
+        let Some(&start) = self.line_starts().get(line) else {
             return self.text.len();
         };
         match self.text[start..].char_indices().nth(m.col()) {
             Some((i, _)) => start + i,
             None => self.text.len(),
         }
+    }
+
+    fn line_starts(&self) -> &[usize] {
+        self.line_starts.get_or_init(|| {
+            let mut starts = vec![0usize];
+            starts.extend(
+                self.text
+                    .bytes()
+                    .enumerate()
+                    .filter(|(_, b)| *b == b'\n')
+                    .map(|(i, _)| i + 1),
+            );
+            starts
+        })
     }
 
     fn span(&self, s: &YSpan) -> Span {
@@ -146,13 +167,15 @@ pub fn split_documents(text: &str) -> Result<Vec<(usize, usize)>, (String, usize
 
 /// Parses every document of a YAML stream. Empty and null documents are skipped.
 pub fn parse_stream(text: &str, file: FileId, by: SetBy) -> Result<Vec<Document>, YamlError> {
-    let mut line_starts = vec![0usize];
-    line_starts.extend(
-        text.bytes()
-            .enumerate()
-            .filter(|(_, b)| *b == b'\n')
-            .map(|(i, _)| i + 1),
-    );
+    parse_stream_with(text, file, by, true)
+}
+
+fn parse_stream_with(
+    text: &str,
+    file: FileId,
+    by: SetBy,
+    fast: bool,
+) -> Result<Vec<Document>, YamlError> {
     let pieces = split_documents(text).map_err(|(message, at)| YamlError {
         message,
         span: Span::new(file, at, at + 3),
@@ -162,15 +185,15 @@ pub fn parse_stream(text: &str, file: FileId, by: SetBy) -> Result<Vec<Document>
         base: 0,
         base_line: 0,
         ascii: text.is_ascii(),
-        line_starts: &line_starts,
+        line_starts: OnceCell::new(),
         file,
         by,
         nodes: 0,
+        fast,
     };
     let mut docs = Vec::new();
     for (start, end) in pieces {
         b.base = start;
-        b.base_line = line_starts.partition_point(|&l| l <= start) - 1;
         if let Some(doc) = parse_piece(&mut b, start, end)? {
             docs.push(doc);
         }
@@ -213,6 +236,14 @@ fn parse_piece(b: &mut Builder, start: usize, end: usize) -> Result<Option<Docum
             "invalid YAML: did not find expected node content",
             Span::new(b.file, at, at + 3),
         ));
+    }
+    if b.fast
+        && let Some(doc) = fast::parse(b, piece, start)
+    {
+        return Ok(doc);
+    }
+    if !b.ascii {
+        b.base_line = b.line_starts().partition_point(|&l| l <= start) - 1;
     }
     let mut owned: Option<String> = None;
     for _ in 0..1000 {
