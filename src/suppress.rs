@@ -6,8 +6,8 @@
 //! ```
 //!
 //! A comment `# fluxlint-ignore <rule>[, <rule>…] -- <reason>` suppresses those rules' diagnostics
-//! whose primary label is on the comment's line or on the line below it (below the run of comment
-//! lines it belongs to). A suppression without a reason is an error; one that suppresses nothing
+//! whose primary label is on the comment's line (a trailing comment) or, for a comment on a line of
+//! its own, on the line below it (or below the run of comment lines it belongs to). A suppression without a reason is an error; one that suppresses nothing
 //! is a warning (rule `suppression` for both). Only files fluxlint read are scanned.
 
 use crate::diagnostic::{Diagnostic, Severity};
@@ -99,8 +99,10 @@ pub fn scan_file(f: &SourceFile, id: FileId) -> Vec<Suppression> {
             .map(str::trim)
             .filter(|r| !r.is_empty())
             .map(str::to_string);
-        let mut covered = vec![i + 1, i + 2];
+        // a trailing comment covers its own line; a comment line the line below it
+        let mut covered = vec![i + 1];
         if code.is_empty() {
+            covered.push(i + 2);
             // a comment line applies to the line below its run of comments
             let next = (i + 1..lines.len()).find(|&k| {
                 let t = lines[k].trim();
@@ -307,7 +309,7 @@ mod tests {
                     vec!["replicas".into(), "resources".into()],
                     Some("canary".into())
                 ),
-                (vec![4, 5], vec!["replicas".into()], None),
+                (vec![4], vec!["replicas".into()], None),
             ]
         );
         assert_eq!(sups("# fluxlint-ignore a,b--x\n")[0].1, vec!["a", "b"]);

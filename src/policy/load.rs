@@ -72,8 +72,7 @@ pub fn load(sources: &SourceMap, dir: Option<&Path>) -> Result<Vec<Policy>> {
             let text = std::fs::read_to_string(&path).map_err(|e| {
                 Error::new("policy", format!("cannot read {}: {e}", path.display()))
             })?;
-            let display = path.display().to_string();
-            let file = sources.add(display, &path, Arc::from(text.as_str()));
+            let file = sources.add(display(dir, &path), &path, Arc::from(text.as_str()));
             for l in parse_file(&text, file)? {
                 if let Some(first) = seen.iter().find(|s| s.id == l.id) {
                     return Err(Error::at(
@@ -95,6 +94,25 @@ pub fn load(sources: &SourceMap, dir: Option<&Path>) -> Result<Vec<Policy>> {
     }
     out.sort_by(|a, b| a.id.cmp(&b.id));
     Ok(out)
+}
+
+/// A policy file as shown: relative to the repository root when `dir` is absolute (the repo's own
+/// `policies/`), as given otherwise (`--policies ./team-policies`).
+fn display(dir: &Path, path: &Path) -> String {
+    let rel = dir
+        .is_absolute()
+        .then(|| crate::flux::discover::find_root(dir))
+        .flatten()
+        .and_then(|root| {
+            let canon = path.canonicalize().ok()?;
+            canon.strip_prefix(&root).ok().map(|r| {
+                r.components()
+                    .map(|c| c.as_os_str().to_string_lossy())
+                    .collect::<Vec<_>>()
+                    .join("/")
+            })
+        });
+    rel.unwrap_or_else(|| path.display().to_string())
 }
 
 /// The `.yaml`/`.yml` files directly in `dir`, sorted.

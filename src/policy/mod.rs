@@ -167,7 +167,12 @@ pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str
     let w = word.to_ascii_lowercase();
     candidates
         .into_iter()
-        .map(|c| (edit_distance(&w, &c.to_ascii_lowercase()), c))
+        .map(|c| {
+            let l = c.to_ascii_lowercase();
+            // `minimum` for `min`, `env` for `environments`
+            let prefix = l.len().min(w.len()) >= 3 && (l.starts_with(&w) || w.starts_with(&l));
+            (if prefix { 1 } else { edit_distance(&w, &l) }, c)
+        })
         .filter(|(d, c)| *d <= (c.chars().count().max(w.chars().count()) / 3).max(1))
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
@@ -201,5 +206,6 @@ mod tests {
         assert_eq!(did_you_mean("sevrity", ["severity", "summary"]), Some("severity"));
         assert_eq!(did_you_mean("replica", ["replicas", "render"]), Some("replicas"));
         assert_eq!(did_you_mean("zzz", ["severity"]), None);
+        assert_eq!(did_you_mean("minimum", ["max", "min", "message"]), Some("min"));
     }
 }

@@ -281,6 +281,11 @@ fn problems(doc: &Node, e: &ValidationError) -> Vec<Problem> {
             "expected lowercase words joined by '-'",
             Some("name the rule like `replicas` or `resource-quota`".into()),
         )],
+        ValidationErrorKind::Pattern { .. } if what.starts_with("spec.match.kinds") => vec![one(
+            format!("kind {} is not a Kind or group/Kind", shown_value(node)),
+            "expected a kind such as Deployment or apps/Deployment",
+            None,
+        )],
         ValidationErrorKind::Pattern { pattern } => vec![one(
             format!("{what} is {}, which does not match {pattern}", shown_value(node)),
             "does not match",
