@@ -160,7 +160,9 @@ fn rule_list(s: &str, base: usize, file: FileId) -> (Vec<(String, Span)>, &str) 
         }
         let start = i;
         while i < b.len()
-            && (b[i].is_ascii_alphanumeric() || b[i] == b'_' || (b[i] == b'-' && b.get(i + 1) != Some(&b'-')))
+            && (b[i].is_ascii_alphanumeric()
+                || b[i] == b'_'
+                || (b[i] == b'-' && b.get(i + 1) != Some(&b'-')))
         {
             i += 1;
         }

@@ -59,7 +59,8 @@ fn policy_cases_load_or_fail_as_expected() {
             fs::write(&expected_path, &found).expect("write .err");
             continue;
         }
-        let expected = fs::read_to_string(&expected_path).unwrap_or_else(|_| "<missing .err>".into());
+        let expected =
+            fs::read_to_string(&expected_path).unwrap_or_else(|_| "<missing .err>".into());
         if expected != found {
             failures.push(format!(
                 "{}:\n--- expected\n{expected}--- found\n{found}",
@@ -77,7 +78,8 @@ struct Repo {
 impl Repo {
     /// A copy of the example repo with extra files.
     fn new(name: &str, files: &[(&str, &str)]) -> Repo {
-        let dir = std::env::temp_dir().join(format!("fluxlint-policy-{}-{name}", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("fluxlint-policy-{}-{name}", std::process::id()));
         let _ = fs::remove_dir_all(&dir);
         copy(&project_root().join("fixtures/example"), &dir);
         for (path, text) in files {
@@ -165,22 +167,36 @@ fn a_bad_policy_given_with_the_option_exits_two() {
     let err = text(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "stderr: {err}");
     assert!(err.contains("invalid quantity \"2GB\""), "{err}");
-    let missing = check(&[repo.dir.to_str().expect("utf-8"), "--policies", "/nonexistent-dir"]);
+    let missing = check(&[
+        repo.dir.to_str().expect("utf-8"),
+        "--policies",
+        "/nonexistent-dir",
+    ]);
     assert_eq!(missing.status.code(), Some(2));
 }
 
 #[test]
 fn assertions_report_findings_and_suppressions_silence_them() {
-    let policy = TYPO.replace("severity: eror", "severity: warning").replace("2Gi", "512Mi");
+    let policy = TYPO
+        .replace("severity: eror", "severity: warning")
+        .replace("2Gi", "512Mi");
     let repo = Repo::new("assert", &[("policies/memory.yaml", &policy)]);
     let root = repo.dir.to_str().expect("utf-8");
     let out = check(&[root, "--format", "json"]);
-    assert_eq!(out.status.code(), Some(0), "warnings do not fail by default");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "warnings do not fail by default"
+    );
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     let diags = json["diagnostics"].as_array().cloned().unwrap_or_default();
     // production's two deployments set 1Gi in their patches
     assert_eq!(diags.len(), 2, "{diags:#?}");
-    assert!(diags.iter().all(|d| d["rule"] == "prod-memory" && d["line"] == 21));
+    assert!(
+        diags
+            .iter()
+            .all(|d| d["rule"] == "prod-memory" && d["line"] == 21)
+    );
     let failing = check(&[root, "--fail-on", "warning"]);
     assert_eq!(failing.status.code(), Some(1));
 
@@ -216,10 +232,19 @@ fn repo_policies_replace_add_and_disable_defaults() {
     let dir = project_root().join("fixtures/policy/ok-overrides");
     let policies = fluxlint::policy::load::load(&sources, Some(&dir)).expect("loads");
     let ids: Vec<&str> = policies.iter().map(|p| p.id.as_str()).collect();
-    assert!(!ids.contains(&"prune"), "disabled: true turns a default off");
+    assert!(
+        !ids.contains(&"prune"),
+        "disabled: true turns a default off"
+    );
     assert!(ids.contains(&"env-label"), "a new id adds a rule");
-    assert!(!ids.contains(&"require-labels"), "other tools' documents are skipped");
-    let replicas = policies.iter().find(|p| p.id == "replicas").expect("replicas");
+    assert!(
+        !ids.contains(&"require-labels"),
+        "other tools' documents are skipped"
+    );
+    let replicas = policies
+        .iter()
+        .find(|p| p.id == "replicas")
+        .expect("replicas");
     assert!(
         matches!(&replicas.check, fluxlint::policy::Check::Assert(a) if a.len() == 2),
         "the repo's replicas policy replaces the default: {:?}",

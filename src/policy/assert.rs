@@ -59,7 +59,9 @@ pub fn evaluate<'a>(a: &Assertion, r: &'a Resource, env: &str) -> Vec<Failure<'a
                     (Some(v), _) => (v, format!("{path} is {}", shown(v))),
                     (None, Some(d)) => (d, format!("{path} is not set (defaults to {})", shown(d))),
                     (None, None) => {
-                        out.push(failure(a, r, env, &slot.path, "not set", &expected, help, None, anchor));
+                        out.push(failure(
+                            a, r, env, &slot.path, "not set", &expected, help, None, anchor,
+                        ));
                         continue;
                     }
                 };
@@ -75,7 +77,17 @@ pub fn evaluate<'a>(a: &Assertion, r: &'a Resource, env: &str) -> Vec<Failure<'a
         };
         if let Some(message) = outcome {
             let value_text = slot.value.map(shown).unwrap_or_else(|| "not set".into());
-            let mut f = failure(a, r, env, path, &value_text, &expected, help, slot.value, anchor);
+            let mut f = failure(
+                a,
+                r,
+                env,
+                path,
+                &value_text,
+                &expected,
+                help,
+                slot.value,
+                anchor,
+            );
             if a.message.is_none() {
                 f.message = message;
             }

@@ -6,7 +6,9 @@ use crate::error::{Error, Result};
 use crate::source::Span;
 use crate::yaml::{Node, Value};
 
-use super::{AssertOp, Assertion, Bound, Check, Path, Policy, Quantity, Select, did_you_mean, glob};
+use super::{
+    AssertOp, Assertion, Bound, Check, Path, Policy, Quantity, Select, did_you_mean, glob,
+};
 
 /// A policy document: a policy, or `disabled: true` for its id.
 pub struct Loaded {
@@ -81,7 +83,10 @@ pub fn from_node(n: &Node) -> Result<Loaded> {
         .unwrap_or(Severity::Error);
     let select = match spec.get("match") {
         Some(m) => Select {
-            kinds: strings(m.get("kinds")).into_iter().map(|(k, _)| k).collect(),
+            kinds: strings(m.get("kinds"))
+                .into_iter()
+                .map(|(k, _)| k)
+                .collect(),
             names: globs(m.get("names"), "name")?,
             namespaces: globs(m.get("namespaces"), "namespace")?,
             labels: m
@@ -110,7 +115,9 @@ pub fn from_node(n: &Node) -> Result<Loaded> {
                 "second check here",
             )
             .with_note("builtin here", key_span(spec, "builtin"))
-            .with_help("a policy runs either a built-in check or field assertions: split it in two"));
+            .with_help(
+                "a policy runs either a built-in check or field assertions: split it in two",
+            ));
         }
         (Some(b), None) => builtin(spec, b)?,
         (None, Some(a)) => {
@@ -245,8 +252,12 @@ fn bound(v: &Node) -> Result<Bound> {
         _ => v.scalar_string().unwrap_or_default(),
     };
     let value = Quantity::from_node(v).map_err(|e| {
-        err(v.span(), format!("invalid quantity \"{text}\": {}", e.reason), "not a quantity")
-            .with_help("write a number or a Kubernetes quantity such as 3, 0.5, 500m, 128Mi or 1Gi")
+        err(
+            v.span(),
+            format!("invalid quantity \"{text}\": {}", e.reason),
+            "not a quantity",
+        )
+        .with_help("write a number or a Kubernetes quantity such as 3, 0.5, 500m, 128Mi or 1Gi")
     })?;
     Ok(Bound { text, value })
 }

@@ -137,7 +137,10 @@ fn parse_file(text: &str, file: FileId) -> Result<Vec<Loaded>> {
     let docs = parse_stream(text, file, SetBy::Resource)
         .map_err(|e| Error::at("policy", e.span, e.message))?;
     let mut out = Vec::new();
-    for d in docs.iter().filter(|d| !d.root.is_null() && !foreign(&d.root)) {
+    for d in docs
+        .iter()
+        .filter(|d| !d.root.is_null() && !foreign(&d.root))
+    {
         if let Some(e) = schema::to_error(&schema::validate(&d.root)) {
             return Err(e);
         }
@@ -153,7 +156,9 @@ fn foreign(doc: &Node) -> bool {
         return false;
     };
     let group = av.split('/').next().unwrap_or(av);
-    group.contains('.') && !group.starts_with("fluxlint") && did_you_mean(group, ["fluxlint.dev"]).is_none()
+    group.contains('.')
+        && !group.starts_with("fluxlint")
+        && did_you_mean(group, ["fluxlint.dev"]).is_none()
 }
 
 #[cfg(test)]

@@ -163,7 +163,10 @@ pub fn glob_match(pattern: &str, text: &str) -> bool {
 }
 
 /// The closest candidate to `word` (for "did you mean"), when it is close enough.
-pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let w = word.to_ascii_lowercase();
     candidates
         .into_iter()
@@ -203,9 +206,18 @@ mod tests {
         assert!(glob_match("*", ""));
         assert!(glob_match("{dev,staging}", "staging"));
         assert!(!glob_match("dev", "development"));
-        assert_eq!(did_you_mean("sevrity", ["severity", "summary"]), Some("severity"));
-        assert_eq!(did_you_mean("replica", ["replicas", "render"]), Some("replicas"));
+        assert_eq!(
+            did_you_mean("sevrity", ["severity", "summary"]),
+            Some("severity")
+        );
+        assert_eq!(
+            did_you_mean("replica", ["replicas", "render"]),
+            Some("replicas")
+        );
         assert_eq!(did_you_mean("zzz", ["severity"]), None);
-        assert_eq!(did_you_mean("minimum", ["max", "min", "message"]), Some("min"));
+        assert_eq!(
+            did_you_mean("minimum", ["max", "min", "message"]),
+            Some("min")
+        );
     }
 }

@@ -174,7 +174,7 @@ fn walk<'a>(
     };
     let missing = |out: &mut Vec<Slot<'a>>| {
         // a wildcard below a missing field reaches nothing
-        if !rest.iter().any(|s| *s == Step::All) {
+        if !rest.contains(&Step::All) {
             let mut p = path.clone();
             push_step(&mut p, step);
             for s in rest {
@@ -244,7 +244,10 @@ fn item_path<'a>(
     anchor: Option<&'a Node>,
 ) -> (String, Option<&'a Node>) {
     let mut p = path.to_string();
-    match item.get("name").filter(|n| matches!(n.value, Value::Str(_))) {
+    match item
+        .get("name")
+        .filter(|n| matches!(n.value, Value::Str(_)))
+    {
         Some(n) => {
             push_step(
                 &mut p,
@@ -332,18 +335,22 @@ mod tests {
             p("metadata.labels[\"app.kubernetes.io/name\"]").steps[2],
             Step::Key("app.kubernetes.io/name".into())
         );
-        assert_eq!(p("a[0][*]").steps, vec![Step::Key("a".into()), Step::Index(0), Step::All]);
+        assert_eq!(
+            p("a[0][*]").steps,
+            vec![Step::Key("a".into()), Step::Index(0), Step::All]
+        );
         assert_eq!(p("a[name='x.y']").to_string(), "a[name=\"x.y\"]");
-        for bad in ["", "a..b", "a.", ".a", "a[", "a[x]", "a[=1]", "a[\"x]", "a]", "a[*]b"] {
+        for bad in [
+            "", "a..b", "a.", ".a", "a[", "a[x]", "a[=1]", "a[\"x]", "a]", "a[*]b",
+        ] {
             assert!(Path::parse(bad).is_err(), "{bad:?} parsed");
         }
     }
 
     #[test]
     fn resolves_to_values_and_missing_fields() {
-        let n = doc(
-            "spec:\n  containers:\n  - name: api\n    image: a\n  - name: web\n  - image: c\n",
-        );
+        let n =
+            doc("spec:\n  containers:\n  - name: api\n    image: a\n  - name: web\n  - image: c\n");
         let slots = p("spec.containers[*].image").resolve(&n);
         let got: Vec<(String, Option<String>)> = slots
             .iter()

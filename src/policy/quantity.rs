@@ -118,9 +118,13 @@ impl Quantity {
             "Pi" => (Format::BinarySi, 0, 5),
             "Ei" => (Format::BinarySi, 0, 6),
             _ => match suffix.strip_prefix(['e', 'E']) {
-                Some(e) => (Format::DecimalExponent, parse_exponent(e).ok_or_else(|| {
-                    err("the exponent must be a whole number such as e3 or e-2")
-                })?, 0),
+                Some(e) => (
+                    Format::DecimalExponent,
+                    parse_exponent(e).ok_or_else(|| {
+                        err("the exponent must be a whole number such as e3 or e-2")
+                    })?,
+                    0,
+                ),
                 None => {
                     return Err(err(
                         "unknown suffix: expected one of n, u, m, k, M, G, T, P, E, Ki, Mi, Gi, Ti, Pi, Ei or an exponent",
@@ -139,7 +143,9 @@ impl Quantity {
         let mut v: i128 = 0;
         // with no binary factor, digits below one nano-unit only decide the rounding
         let dropped = if pow1024 == 0 && scale < 0 {
-            usize::try_from(-scale).unwrap_or(usize::MAX).min(digits.len())
+            usize::try_from(-scale)
+                .unwrap_or(usize::MAX)
+                .min(digits.len())
         } else {
             0
         };
@@ -189,7 +195,9 @@ impl Quantity {
             }
             Value::Str(s) => Quantity::parse(s),
             _ => Err(QuantityError {
-                input: n.scalar_string().unwrap_or_else(|| n.type_name().to_string()),
+                input: n
+                    .scalar_string()
+                    .unwrap_or_else(|| n.type_name().to_string()),
                 reason: "expected a number or a string such as 500m or 1Gi",
             }),
         }
@@ -252,7 +260,7 @@ impl Quantity {
     }
 
     /// Saturating sum.
-    pub fn add(self, other: Quantity) -> Quantity {
+    pub fn saturating_add(self, other: Quantity) -> Quantity {
         Quantity {
             nanos: self.nanos.saturating_add(other.nanos),
             format: self.format,
@@ -260,7 +268,7 @@ impl Quantity {
     }
 
     /// Saturating product with a count.
-    pub fn mul(self, n: i64) -> Quantity {
+    pub fn saturating_mul(self, n: i64) -> Quantity {
         Quantity {
             nanos: self.nanos.saturating_mul(i128::from(n)),
             format: self.format,
@@ -273,7 +281,7 @@ impl Quantity {
         let Some(first) = it.next() else {
             return Quantity::ZERO;
         };
-        it.fold(first, Quantity::add)
+        it.fold(first, Quantity::saturating_add)
     }
 }
 
@@ -326,14 +334,14 @@ impl std::hash::Hash for Quantity {
 impl std::ops::Add for Quantity {
     type Output = Quantity;
     fn add(self, other: Quantity) -> Quantity {
-        Quantity::add(self, other)
+        self.saturating_add(other)
     }
 }
 
 impl std::ops::Mul<i64> for Quantity {
     type Output = Quantity;
     fn mul(self, n: i64) -> Quantity {
-        Quantity::mul(self, n)
+        self.saturating_mul(n)
     }
 }
 
@@ -360,7 +368,14 @@ impl fmt::Display for Quantity {
         }
         if self.format == Format::BinarySi && n % (NANO as u128) == 0 {
             let units = n / NANO as u128;
-            for (suffix, pow) in [("Ei", 6), ("Pi", 5), ("Ti", 4), ("Gi", 3), ("Mi", 2), ("Ki", 1)] {
+            for (suffix, pow) in [
+                ("Ei", 6),
+                ("Pi", 5),
+                ("Ti", 4),
+                ("Gi", 3),
+                ("Mi", 2),
+                ("Ki", 1),
+            ] {
                 let m = 1024u128.pow(pow);
                 if units % m == 0 {
                     return write!(f, "{sign}{}{suffix}", units / m);
@@ -470,7 +485,8 @@ mod tests {
     #[test]
     fn arithmetic_for_quota_sums() {
         let req = q("250m");
-        assert_eq!(req.mul(3), q("750m"));
+        assert_eq!(req * 3, q("750m"));
+        assert_eq!(req.saturating_mul(3), q("750m"));
         assert_eq!(Quantity::sum([q("1Gi"), q("512Mi")]), q("1.5Gi"));
         assert_eq!(Quantity::sum([]), Quantity::ZERO);
         assert_eq!(q("1").checked_mul(i64::MAX).map(|x| x > q("1")), Some(true));

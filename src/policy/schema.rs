@@ -92,10 +92,9 @@ fn locate<'a>(doc: &'a Node, segs: &[Seg]) -> (&'a Node, Option<Span>, String) {
                 shown.push_str(k);
                 &e.value
             }),
-            Seg::Index(i) => node.as_seq().and_then(|s| s.get(*i)).map(|n| {
+            Seg::Index(i) => node.as_seq().and_then(|s| s.get(*i)).inspect(|_| {
                 key_span = None;
                 shown.push_str(&format!("[{i}]"));
-                n
             }),
         };
         match next {
@@ -131,7 +130,11 @@ fn schema_at(segs: &[Seg]) -> Option<&'static J> {
 }
 
 fn deref(s: &'static J) -> &'static J {
-    match s.get("$ref").and_then(J::as_str).and_then(|r| r.strip_prefix("#/$defs/")) {
+    match s
+        .get("$ref")
+        .and_then(J::as_str)
+        .and_then(|r| r.strip_prefix("#/$defs/"))
+    {
         Some(name) => schema()
             .get("$defs")
             .and_then(|d| d.get(name))
@@ -287,12 +290,19 @@ fn problems(doc: &Node, e: &ValidationError) -> Vec<Problem> {
             None,
         )],
         ValidationErrorKind::Pattern { pattern } => vec![one(
-            format!("{what} is {}, which does not match {pattern}", shown_value(node)),
+            format!(
+                "{what} is {}, which does not match {pattern}",
+                shown_value(node)
+            ),
             "does not match",
             None,
         )],
         ValidationErrorKind::MinItems { .. } => {
-            vec![one(format!("{what} is empty"), "expected at least one item", None)]
+            vec![one(
+                format!("{what} is empty"),
+                "expected at least one item",
+                None,
+            )]
         }
         ValidationErrorKind::MinLength { .. } => {
             vec![one(format!("{what} is empty"), "expected some text", None)]
