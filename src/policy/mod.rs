@@ -12,6 +12,9 @@ pub mod path;
 pub mod quantity;
 pub mod schema;
 
+use std::collections::HashMap;
+use std::sync::{OnceLock, RwLock};
+
 use globset::{GlobBuilder, GlobMatcher};
 
 use crate::diagnostic::Severity;
@@ -156,10 +159,23 @@ pub fn glob_match(pattern: &str, text: &str) -> bool {
     if !pattern.contains(['*', '?', '[', '{', '\\']) {
         return pattern == text;
     }
-    match glob(pattern) {
-        Ok(g) => g.is_match(text),
-        Err(_) => pattern == text,
+    // compiled once per pattern: policies match the same few globs against every object
+    static CACHE: OnceLock<RwLock<HashMap<String, Option<GlobMatcher>>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    if let Some(m) = cache
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(pattern)
+    {
+        return m.as_ref().map_or(pattern == text, |g| g.is_match(text));
     }
+    let m = glob(pattern).ok();
+    let hit = m.as_ref().map_or(pattern == text, |g| g.is_match(text));
+    cache
+        .write()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(pattern.to_string(), m);
+    hit
 }
 
 /// The closest candidate to `word` (for "did you mean"), when it is close enough.
