@@ -67,6 +67,14 @@ pub fn from_node(n: &Node) -> Result<Loaded> {
     let name = n.get_path(&["metadata", "name"]);
     let id = name.and_then(Node::as_str).unwrap_or_default().to_string();
     let span = name.map(Node::span).unwrap_or(n.span());
+    if id == crate::suppress::RULE {
+        return Err(err(
+            span,
+            format!("\"{id}\" is reserved for findings about fluxlint-ignore comments"),
+            "reserved rule id",
+        )
+        .with_help("choose another name"));
+    }
     let Some(spec) = n.get("spec") else {
         return Err(err(n.span(), "a policy needs a spec", "here"));
     };

@@ -162,11 +162,7 @@ pub fn glob_match(pattern: &str, text: &str) -> bool {
     // compiled once per pattern: policies match the same few globs against every object
     static CACHE: OnceLock<RwLock<HashMap<String, Option<GlobMatcher>>>> = OnceLock::new();
     let cache = CACHE.get_or_init(Default::default);
-    if let Some(m) = cache
-        .read()
-        .unwrap_or_else(|e| e.into_inner())
-        .get(pattern)
-    {
+    if let Some(m) = cache.read().unwrap_or_else(|e| e.into_inner()).get(pattern) {
         return m.as_ref().map_or(pattern == text, |g| g.is_match(text));
     }
     let m = glob(pattern).ok();
