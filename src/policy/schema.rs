@@ -66,7 +66,11 @@ pub fn to_error(problems: &[Problem]) -> Option<Error> {
         e = e.with_help(h.clone());
     }
     for p in rest.iter().take(20) {
-        e = e.with_note(p.message.clone(), p.span);
+        let text = match &p.help {
+            Some(h) => format!("{} ({h})", p.message),
+            None => p.message.clone(),
+        };
+        e = e.with_note(text, p.span);
     }
     Some(e)
 }
