@@ -72,7 +72,10 @@ pub fn run(
         Ok(p) => p,
         Err(e) => return fatal(&e, &repo.sources, color, stderr),
     };
-    let mut diags = crate::engine::run(&repo, &policies);
+    let opts = crate::engine::Options {
+        report_unused_suppressions: scope.envs.is_none() && args.envs.is_empty(),
+    };
+    let mut diags = crate::engine::run_with(&repo, &policies, opts);
     if !scope.files.is_empty() {
         diags.retain(|d| {
             let (file, _, _) = location(&repo.sources, d.primary.span);

@@ -1,15 +1,16 @@
 //! Reading policies: the defaults compiled into the binary, then a repository's own `policies/`
-//! (or `--policies DIR`), which replace defaults with the same id. TODO(#3): JSON Schema validation.
+//! (or `--policies DIR`), which replace defaults with the same id, add new rules, or turn defaults
+//! off (`disabled: true`). Every document is validated against the schema first.
 
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::diagnostic::Severity;
 use crate::error::{Error, Result};
-use crate::source::SourceMap;
+use crate::source::{FileId, SourceMap};
 use crate::yaml::{Node, SetBy, parse_stream};
 
-use super::{Check, Policy, Select};
+use super::build::{Loaded, from_node};
+use super::{Policy, did_you_mean, schema};
 
 /// The default policies, as shipped in `policies/`.
 pub const DEFAULTS: &[(&str, &str)] = &[
@@ -54,37 +55,40 @@ pub const DEFAULTS: &[(&str, &str)] = &[
     ),
 ];
 
-/// The active policies: defaults, overridden (by id) by the YAML files in `dir` when given.
+/// The active policies: defaults, overridden (by id) by the YAML files in `dir` when given, sorted
+/// by id.
 pub fn load(sources: &SourceMap, dir: Option<&Path>) -> Result<Vec<Policy>> {
-    let mut out = Vec::new();
+    let mut out: Vec<Policy> = Vec::new();
     for (name, text) in DEFAULTS {
         let display = format!("<built-in>/policies/{name}");
         let file = sources.add(display.clone(), Path::new(&display), Arc::from(*text));
-        out.extend(parse_file(text, file)?);
+        for l in parse_file(text, file)? {
+            out.extend(l.policy);
+        }
     }
     if let Some(dir) = dir {
-        let mut files: Vec<_> = std::fs::read_dir(dir)
-            .map_err(|e| {
-                Error::new(
-                    "policy",
-                    format!("cannot read policies from {}: {e}", dir.display()),
-                )
-            })?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")))
-            .collect();
-        files.sort();
-        for path in files {
+        let mut seen: Vec<Loaded> = Vec::new();
+        for path in policy_files(dir)? {
             let text = std::fs::read_to_string(&path).map_err(|e| {
                 Error::new("policy", format!("cannot read {}: {e}", path.display()))
             })?;
-            let display = path.display().to_string();
-            let file = sources.add(display, &path, Arc::from(text.as_str()));
-            for p in parse_file(&text, file)? {
-                match out.iter_mut().find(|x: &&mut Policy| x.id == p.id) {
-                    Some(x) => *x = p,
-                    None => out.push(p),
+            let file = sources.add(display(dir, &path), &path, Arc::from(text.as_str()));
+            for l in parse_file(&text, file)? {
+                if let Some(first) = seen.iter().find(|s| s.id == l.id) {
+                    return Err(Error::at(
+                        "policy",
+                        l.span,
+                        format!("policy \"{}\" is defined twice", l.id),
+                    )
+                    .with_label("second definition")
+                    .with_note("first defined here", first.span)
+                    .with_help("keep one definition per rule id"));
                 }
+                out.retain(|p| p.id != l.id);
+                if let Some(p) = &l.policy {
+                    out.push(p.clone());
+                }
+                seen.push(Loaded { policy: None, ..l });
             }
         }
     }
@@ -92,80 +96,99 @@ pub fn load(sources: &SourceMap, dir: Option<&Path>) -> Result<Vec<Policy>> {
     Ok(out)
 }
 
-fn parse_file(text: &str, file: crate::source::FileId) -> Result<Vec<Policy>> {
-    let docs = parse_stream(text, file, SetBy::Resource)
-        .map_err(|e| Error::at("policy", e.span, e.message))?;
-    docs.iter().map(|d| from_node(&d.root)).collect()
+/// A policy file as shown: relative to the repository root when `dir` is absolute (the repo's own
+/// `policies/`), as given otherwise (`--policies ./team-policies`).
+fn display(dir: &Path, path: &Path) -> String {
+    let rel = dir
+        .is_absolute()
+        .then(|| crate::flux::discover::find_root(dir))
+        .flatten()
+        .and_then(|root| {
+            let canon = path.canonicalize().ok()?;
+            canon.strip_prefix(&root).ok().map(|r| {
+                r.components()
+                    .map(|c| c.as_os_str().to_string_lossy())
+                    .collect::<Vec<_>>()
+                    .join("/")
+            })
+        });
+    rel.unwrap_or_else(|| path.display().to_string())
 }
 
-fn strings(n: Option<&Node>) -> Vec<String> {
-    n.and_then(Node::as_seq)
-        .map(|s| s.iter().filter_map(Node::scalar_string).collect())
-        .unwrap_or_default()
-}
-
-fn from_node(n: &Node) -> Result<Policy> {
-    let id = n
-        .str_at(&["metadata", "name"])
-        .ok_or_else(|| {
-            Error::at(
+/// The `.yaml`/`.yml` files directly in `dir`, sorted.
+fn policy_files(dir: &Path) -> Result<Vec<std::path::PathBuf>> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .map_err(|e| {
+            Error::new(
                 "policy",
-                n.span(),
-                "a policy needs metadata.name (its rule id)",
+                format!("cannot read policies from {}: {e}", dir.display()),
             )
         })?
-        .to_string();
-    let spec = n
-        .get("spec")
-        .ok_or_else(|| Error::at("policy", n.span(), "a policy needs a spec"))?;
-    let severity = spec
-        .str_at(&["severity"])
-        .map(|s| {
-            Severity::parse(s).ok_or_else(|| {
-                Error::at(
-                    "policy",
-                    spec.get("severity").map(Node::span).unwrap_or(n.span()),
-                    format!("unknown severity \"{s}\": expected error, warning or info"),
-                )
-            })
-        })
-        .transpose()?
-        .unwrap_or(Severity::Error);
-    let select = match spec.get("match") {
-        Some(m) => Select {
-            kinds: strings(m.get("kinds")),
-            names: strings(m.get("names")),
-            namespaces: strings(m.get("namespaces")),
-            labels: m
-                .get("labels")
-                .and_then(Node::as_map)
-                .map(|l| {
-                    l.iter()
-                        .map(|(k, v)| (k.to_string(), v.scalar_string().unwrap_or_default()))
-                        .collect()
-                })
-                .unwrap_or_default(),
-        },
-        None => Select::default(),
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file())
+        .filter(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")))
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
+/// Every policy document of a file, validated.
+fn parse_file(text: &str, file: FileId) -> Result<Vec<Loaded>> {
+    let docs = parse_stream(text, file, SetBy::Resource)
+        .map_err(|e| Error::at("policy", e.span, e.message))?;
+    let mut out = Vec::new();
+    for d in docs
+        .iter()
+        .filter(|d| !d.root.is_null() && !foreign(&d.root))
+    {
+        if let Some(e) = schema::to_error(&schema::validate(&d.root)) {
+            return Err(e);
+        }
+        out.push(from_node(&d.root)?);
+    }
+    Ok(out)
+}
+
+/// A document of another tool (a Kyverno or Gatekeeper policy kept in the same `policies/`
+/// directory): its `apiVersion` names an API group that is not fluxlint's, nor a misspelling of it.
+fn foreign(doc: &Node) -> bool {
+    let Some(av) = doc.str_at(&["apiVersion"]) else {
+        return false;
     };
-    let check = match spec.str_at(&["builtin"]) {
-        Some(b) => Check::Builtin {
-            name: b.to_string(),
-            params: spec
-                .get("params")
-                .cloned()
-                .unwrap_or_else(|| Node::null(spec.origin.clone())),
-        },
-        None => Check::Assert(Vec::new()),
-    };
-    Ok(Policy {
-        id,
-        severity,
-        summary: spec.str_at(&["summary"]).unwrap_or("").to_string(),
-        description: spec.str_at(&["description"]).unwrap_or("").to_string(),
-        environments: strings(spec.get("environments")),
-        select,
-        check,
-        span: n.span(),
-    })
+    let group = av.split('/').next().unwrap_or(av);
+    group.contains('.')
+        && !group.starts_with("fluxlint")
+        && did_you_mean(group, ["fluxlint.dev"]).is_none()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_defaults_load() {
+        let sources = SourceMap::new();
+        let policies = load(&sources, None).unwrap_or_else(|e| panic!("{}", e.one_line(&sources)));
+        assert_eq!(policies.len(), DEFAULTS.len());
+        for p in &policies {
+            assert!(
+                crate::rules::builtin(&p.id).is_some(),
+                "default policy {} names no built-in of its own id",
+                p.id
+            );
+        }
+    }
+
+    #[test]
+    fn foreign_documents_are_skipped() {
+        let n = |t: &str| {
+            parse_stream(t, FileId(0), SetBy::Resource)
+                .map(|mut d| d.remove(0).root)
+                .unwrap_or_else(|e| panic!("{}", e.message))
+        };
+        assert!(foreign(&n("apiVersion: kyverno.io/v1\nkind: Policy\n")));
+        assert!(!foreign(&n("apiVersion: fluxlint.dev/v2\nkind: Policy\n")));
+        assert!(!foreign(&n("apiVersion: fluxlnt.dev/v1\nkind: Policy\n")));
+        assert!(!foreign(&n("apiVersion: v1\nkind: Policy\n")));
+    }
 }

@@ -1,16 +1,29 @@
 //! Declarative policies: YAML files (the defaults in `policies/`, compiled in; a repo's own
-//! `policies/` or `--policies DIR` override them by id), validated against a JSON Schema, turned
-//! into rules.
+//! `policies/` or `--policies DIR` override them by id), validated against a JSON Schema
+//! (`policies/schema.json`), turned into rules. The format is documented in `docs/policies.md`.
 //!
 //! A policy selects environments (globs) and resources (kinds, names, namespaces, labels) and says
-//! what must hold: field assertions, or a built-in check with parameters.
+//! what must hold: field assertions ([`assert`]), or a built-in check with parameters.
 
+pub mod assert;
+mod build;
 pub mod load;
+pub mod path;
 pub mod quantity;
+pub mod schema;
+
+use std::collections::HashMap;
+use std::sync::{OnceLock, RwLock};
+
+use globset::{GlobBuilder, GlobMatcher};
 
 use crate::diagnostic::Severity;
+use crate::kustomize::resource::Resource;
 use crate::source::Span;
 use crate::yaml::Node;
+
+pub use path::Path;
+pub use quantity::Quantity;
 
 /// One policy, validated.
 #[derive(Clone, Debug)]
@@ -22,7 +35,7 @@ pub struct Policy {
     pub summary: String,
     /// Markdown: What it checks / Why it matters / Example / How to fix.
     pub description: String,
-    /// Environment globs (`*` when unset).
+    /// Environment globs (every environment when empty).
     pub environments: Vec<String>,
     pub select: Select,
     pub check: Check,
@@ -33,12 +46,13 @@ pub struct Policy {
 /// Which resources a policy looks at. Empty lists match everything.
 #[derive(Clone, Debug, Default)]
 pub struct Select {
+    /// `Deployment`, or `apps/Deployment` to name the API group too.
     pub kinds: Vec<String>,
     /// Globs.
     pub names: Vec<String>,
-    /// Globs.
+    /// Globs (a cluster-scoped resource has the namespace `""`).
     pub namespaces: Vec<String>,
-    /// Label globs: key → value glob.
+    /// Label key → value glob; every one must match.
     pub labels: Vec<(String, String)>,
 }
 
@@ -48,17 +62,24 @@ pub enum Check {
     /// A built-in check (`builtin: replicas`) with its parameters (`params:`, spans into the
     /// policy file; a null node when unset).
     Builtin { name: String, params: Node },
-    /// Field assertions.
+    /// Field assertions, evaluated on every selected resource.
     Assert(Vec<Assertion>),
 }
 
-/// `path` (dotted, `[*]` for every list item, `[name=x]` to pick items) and what must hold there.
+/// `path` and one thing that must hold there. A policy item with several operators (`min` and `max`)
+/// becomes one assertion per operator.
 #[derive(Clone, Debug)]
 pub struct Assertion {
+    /// The path as written.
     pub path: String,
+    pub parsed: Path,
     pub op: AssertOp,
-    /// Custom message (optional).
+    /// Custom message (optional), with `{path}`, `{value}`, `{expected}`, `{environment}`,
+    /// `{kind}`, `{name}` and `{namespace}` filled in.
     pub message: Option<String>,
+    /// The value a missing field stands for (`replicas` defaults to 1).
+    pub default: Option<Node>,
+    /// The operator in the policy file.
     pub span: Span,
 }
 
@@ -66,13 +87,22 @@ pub struct Assertion {
 pub enum AssertOp {
     Exists,
     Absent,
+    /// The same YAML value (`1` and `"1"` differ); `{environment}` in a string stands for the
+    /// environment's name.
     Equals(Node),
     In(Vec<Node>),
-    /// A glob (globset) the value must match.
+    /// A glob (globset) the value must match; `{environment}` is filled in.
     Pattern(String),
     /// Numbers or Kubernetes quantities (`500m`, `1Gi`), compared by value.
-    Min(String),
-    Max(String),
+    Min(Bound),
+    Max(Bound),
+}
+
+/// A `min`/`max` bound: as written, and its value.
+#[derive(Clone, Debug)]
+pub struct Bound {
+    pub text: String,
+    pub value: Quantity,
 }
 
 impl Policy {
@@ -95,13 +125,111 @@ impl Policy {
     }
 }
 
-/// Shell-style glob match (`*`, `?`, `[…]`), the one matcher fluxlint uses.
-pub fn glob_match(pattern: &str, text: &str) -> bool {
-    match globset::GlobBuilder::new(pattern)
+impl Select {
+    /// Does a resource match every criterion?
+    pub fn matches(&self, r: &Resource) -> bool {
+        let kind_ok = self.kinds.is_empty()
+            || self.kinds.iter().any(|k| match k.rsplit_once('/') {
+                Some((group, kind)) => kind == r.kind() && group == r.gvk().group,
+                None => k == r.kind(),
+            });
+        kind_ok
+            && (self.names.is_empty() || self.names.iter().any(|g| glob_match(g, r.name())))
+            && (self.namespaces.is_empty()
+                || self.namespaces.iter().any(|g| glob_match(g, r.namespace())))
+            && self.labels.iter().all(|(k, g)| {
+                r.labels()
+                    .iter()
+                    .any(|(lk, lv)| *lk == k.as_str() && glob_match(g, lv))
+            })
+    }
+}
+
+/// A glob (`*`, `?`, `[…]`, `{a,b}`) the way fluxlint reads every glob: `*` also matches `/`.
+pub fn glob(pattern: &str) -> Result<GlobMatcher, globset::Error> {
+    GlobBuilder::new(pattern)
         .literal_separator(false)
         .build()
-    {
-        Ok(g) => g.compile_matcher().is_match(text),
-        Err(_) => pattern == text,
+        .map(|g| g.compile_matcher())
+}
+
+/// Shell-style glob match, the one matcher fluxlint uses. An invalid glob matches only itself
+/// (policy files are validated on load, so this is for globs from elsewhere).
+pub fn glob_match(pattern: &str, text: &str) -> bool {
+    if !pattern.contains(['*', '?', '[', '{', '\\']) {
+        return pattern == text;
+    }
+    // compiled once per pattern: policies match the same few globs against every object
+    static CACHE: OnceLock<RwLock<HashMap<String, Option<GlobMatcher>>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    if let Some(m) = cache.read().unwrap_or_else(|e| e.into_inner()).get(pattern) {
+        return m.as_ref().map_or(pattern == text, |g| g.is_match(text));
+    }
+    let m = glob(pattern).ok();
+    let hit = m.as_ref().map_or(pattern == text, |g| g.is_match(text));
+    cache
+        .write()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(pattern.to_string(), m);
+    hit
+}
+
+/// The closest candidate to `word` (for "did you mean"), when it is close enough.
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    let w = word.to_ascii_lowercase();
+    candidates
+        .into_iter()
+        .map(|c| {
+            let l = c.to_ascii_lowercase();
+            // `minimum` for `min`, `env` for `environments`
+            let prefix = l.len().min(w.len()) >= 3 && (l.starts_with(&w) || w.starts_with(&l));
+            (if prefix { 1 } else { edit_distance(&w, &l) }, c)
+        })
+        .filter(|(d, c)| *d <= (c.chars().count().max(w.chars().count()) / 3).max(1))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn globs_and_suggestions() {
+        assert!(glob_match("prod*", "production"));
+        assert!(glob_match("*", ""));
+        assert!(glob_match("{dev,staging}", "staging"));
+        assert!(!glob_match("dev", "development"));
+        assert_eq!(
+            did_you_mean("sevrity", ["severity", "summary"]),
+            Some("severity")
+        );
+        assert_eq!(
+            did_you_mean("replica", ["replicas", "render"]),
+            Some("replicas")
+        );
+        assert_eq!(did_you_mean("zzz", ["severity"]), None);
+        assert_eq!(
+            did_you_mean("minimum", ["max", "min", "message"]),
+            Some("min")
+        );
     }
 }
