@@ -307,7 +307,7 @@ mod tests {
     #[test]
     fn plain_values_change_type_quoted_ones_do_not() {
         let mut r = resource(
-            "kind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: ${REPLICAS}\n  paused: ${FLAG}\n  label: \"${REPLICAS}\"\n  image: nginx:${TAG:=1.25}\n",
+            "kind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: ${REPLICAS}\n  paused: ${FLAG}\n  label: \"n: ${REPLICAS}\"\n  quoted: \"${REPLICAS}\"\n  image: nginx:${TAG:=1.25}\n",
         );
         let mut undefined = Vec::new();
         substitute(
@@ -324,9 +324,15 @@ mod tests {
             r.node.get_path(&["spec", "paused"]).unwrap().value,
             Value::Bool(true)
         );
+        // kustomize prints `n: …` quoted, so it stays a string; the quotes of "${REPLICAS}" are
+        // gone by the time Flux substitutes, so that one becomes a number
         assert_eq!(
             r.node.get_path(&["spec", "label"]).unwrap().value,
-            Value::Str("3".into())
+            Value::Str("n: 3".into())
+        );
+        assert_eq!(
+            r.node.get_path(&["spec", "quoted"]).unwrap().value,
+            Value::Int(3)
         );
         assert_eq!(r.node.str_at(&["spec", "image"]), Some("nginx:1.25"));
         let rep = r.node.get_path(&["spec", "replicas"]).unwrap();
