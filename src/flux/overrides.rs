@@ -32,14 +32,20 @@ const BUILD_FIELDS: &[&str] = &[
     "images",
 ];
 
-/// Builds `dir` as the kustomize-controller does for the Flux Kustomization `flux` (none: plain).
-pub fn build(loader: &Loader, dir: &Path, flux: Option<&Resource>, span: Span) -> Result<ResMap> {
-    let spec = flux.and_then(|r| r.node.get("spec"));
-    let changes = spec.is_some_and(|s| {
+/// Does this Flux Kustomization change what kustomize builds (beyond `postBuild` and
+/// `commonMetadata`, which act on the built objects)?
+pub fn changes_build(flux: &Resource) -> bool {
+    flux.node.get("spec").is_some_and(|s| {
         BUILD_FIELDS
             .iter()
             .any(|f| s.get(f).is_some_and(|n| !n.is_null()))
-    });
+    })
+}
+
+/// Builds `dir` as the kustomize-controller does for the Flux Kustomization `flux` (none: plain).
+pub fn build(loader: &Loader, dir: &Path, flux: Option<&Resource>, span: Span) -> Result<ResMap> {
+    let spec = flux.and_then(|r| r.node.get("spec"));
+    let changes = flux.is_some_and(changes_build);
     let root = if generate::has_kustomization(dir) {
         let k = Kustomization::load(loader, dir, span)?;
         if !changes {

@@ -114,14 +114,17 @@ impl Renderer<'_, '_> {
             self.env.units[0].name = k.name().to_string();
             self.env.units[0].namespace = namespace_of(&k).to_string();
             self.env.units[0].span = path_span(&k);
-            let reapplied = overrides::build(self.ctx.loader, dir, Some(&k), path_span(&k))
-                .map(|m| m.resources)
-                .and_then(|mut built| {
-                    // the cluster directory's own ConfigMaps can feed its substitution
-                    let vars = self.vars(&k, &objects, true)?.unwrap_or_default();
-                    self.post_build(0, &k, &mut built, &vars)?;
-                    Ok(built)
-                });
+            let rebuilt = if overrides::changes_build(&k) {
+                overrides::build(self.ctx.loader, dir, Some(&k), path_span(&k)).map(|m| m.resources)
+            } else {
+                Ok(objects.clone())
+            };
+            let reapplied = rebuilt.and_then(|mut built| {
+                // the cluster directory's own ConfigMaps can feed its substitution
+                let vars = self.vars(&k, &objects, true)?.unwrap_or_default();
+                self.post_build(0, &k, &mut built, &vars)?;
+                Ok(built)
+            });
             match reapplied {
                 Ok(built) => objects = built,
                 // bootstrap applied the directory as it is: keep that
