@@ -8,7 +8,7 @@ use std::time::Instant;
 use crate::cli::{CheckArgs, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, FailOn, Format};
 use crate::diagnostic::{Diagnostic, Severity, location};
 use crate::error::Error;
-use crate::flux::{EnvSpec, discover};
+use crate::flux::{EnvSpec, SourceMapping, discover};
 use crate::report::{self, Report, Summary};
 use crate::source::SourceMap;
 
@@ -44,9 +44,20 @@ pub fn run(
         );
         return ExitCode::from(EXIT_USAGE);
     };
-    let all_envs = match discover::environments(&root) {
+    let mut mappings = Vec::new();
+    for arg in &args.sources {
+        match SourceMapping::parse(arg) {
+            Ok(m) => mappings.push(m),
+            Err(e) => {
+                let _ = writeln!(stderr, "error: {}", e.message);
+                return ExitCode::from(EXIT_USAGE);
+            }
+        }
+    }
+    let sources = std::sync::Arc::new(SourceMap::new());
+    let all_envs = match discover::environments_in(&root, &sources) {
         Ok(e) => e,
-        Err(e) => return fatal(&e, &SourceMap::new(), color, stderr),
+        Err(e) => return fatal(&e, &sources, color, stderr),
     };
     let scope = Scope::of(&root, &paths, &all_envs);
     let envs: Vec<EnvSpec> = all_envs
@@ -60,9 +71,10 @@ pub fn run(
                     .any(|n| *n == e.name || e.aliases.iter().any(|a| a == n))
         })
         .collect();
-    let repo = match discover::load(&root, &envs) {
+    let options = discover::Options { sources: mappings };
+    let repo = match discover::load_with(&root, &envs, std::sync::Arc::clone(&sources), &options) {
         Ok(r) => r,
-        Err(e) => return fatal(&e, &SourceMap::new(), color, stderr),
+        Err(e) => return fatal(&e, &sources, color, stderr),
     };
     let policy_dir = args.policies.clone().or_else(|| {
         let d = root.join("policies");

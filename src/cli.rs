@@ -76,6 +76,10 @@ pub struct CheckArgs {
     /// Exit 1 when a finding at or above this severity remains.
     #[arg(long, value_enum, default_value = "error")]
     pub fail_on: FailOn,
+    /// Read the Flux source NAME (or NAMESPACE/NAME) from a local checkout DIR instead of skipping
+    /// the Kustomizations that use it (repeatable).
+    #[arg(long = "source", value_name = "NAME=DIR")]
+    pub sources: Vec<String>,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]

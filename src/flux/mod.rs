@@ -4,10 +4,20 @@
 //! Render failures are data on the environment ([`Environment::failures`]), not errors: the `render`
 //! rule reports them, and every other rule checks what did render.
 
+pub mod config;
 pub mod discover;
+pub mod envsubst;
+pub mod generate;
+pub mod kinds;
 pub mod objects;
+pub mod overrides;
 pub mod render;
+pub mod sources;
+pub mod substitute;
 pub mod workloads;
+
+pub use kinds::{FluxKind, FluxKustomization, FluxSource, ObjectRef};
+pub use sources::SourceMapping;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -50,6 +60,25 @@ pub struct Environment {
     pub failures: Vec<Failure>,
     /// Patches whose `target:` selected no resource: (unit, span of the `target:`).
     pub unmatched_patches: Vec<(usize, Span)>,
+    /// `${VAR}`s that `postBuild` met with no value and no default (Flux substitutes an empty
+    /// string, or fails the build with strict substitution): findings for the `render` rule.
+    pub undefined_vars: Vec<UndefinedVar>,
+    /// Index in `objects` of the Flux Kustomization that applies the cluster directory (flux-system).
+    pub root: Option<usize>,
+    /// Index in `objects` of the GitRepository that syncs the cluster directory: this repository.
+    pub repo_source: Option<usize>,
+}
+
+/// A variable used without a value (and without a default) by `postBuild` substitution.
+#[derive(Clone, Debug)]
+pub struct UndefinedVar {
+    pub unit: usize,
+    /// The variable's name.
+    pub name: String,
+    /// The value that uses it (in the file where that value was written).
+    pub span: Span,
+    /// `flux::resource_id` of the object holding the value.
+    pub resource: String,
 }
 
 /// A rendered path: the cluster directory, or a Flux Kustomization's `spec.path`.
@@ -66,8 +95,13 @@ pub struct Unit {
     pub dir: Option<PathBuf>,
     /// The span that names this unit (the Flux Kustomization's `spec.path`, or none).
     pub span: Span,
-    /// Why this unit was not rendered (a source that is not this repository, …).
+    /// Why this unit was not rendered (a source that is not this repository, …): reported as not
+    /// checked.
     pub skipped: Option<String>,
+    /// Index in [`Environment::objects`] of the unit's source (GitRepository, OCIRepository, …).
+    pub source: Option<usize>,
+    /// The `--source` mapping the path was read from (its NAME), when not this repository.
+    pub mapped: Option<String>,
 }
 
 /// An object applied into an environment.
@@ -132,6 +166,57 @@ impl Environment {
         self.units[a.unit].object.map(|i| &self.objects[i])
     }
 
+    /// The object a reference names (kind, name, namespace), if the environment has it.
+    pub fn find(&self, r: &ObjectRef) -> Option<&Applied> {
+        self.objects
+            .iter()
+            .find(|a| FluxKind::of(&a.resource).is_some() && r.matches(&a.resource))
+    }
+
+    /// The source a Flux Kustomization (or HelmRelease) reads from, if the environment has it.
+    pub fn source_of(&self, a: &Applied) -> Option<&Applied> {
+        let r = match FluxKind::of(&a.resource)? {
+            FluxKind::Kustomization => FluxKustomization(&a.resource).source_ref()?,
+            FluxKind::HelmRelease => kinds::HelmRelease(&a.resource).source_ref()?,
+            _ => return None,
+        };
+        self.find(&r)
+    }
+
+    /// The Flux Kustomization that applies the cluster directory (flux-system).
+    pub fn root_kustomization(&self) -> Option<&Applied> {
+        self.root.map(|i| &self.objects[i])
+    }
+
+    /// The GitRepository that feeds the environment: the source of the Kustomization that applies
+    /// the cluster directory.
+    pub fn feeding_source(&self) -> Option<&Applied> {
+        self.repo_source.map(|i| &self.objects[i])
+    }
+
+    /// Every source that feeds the environment: the sources of its Flux Kustomizations and
+    /// HelmReleases, each once, in the order first referenced (the feeding GitRepository first).
+    pub fn feeding_sources(&self) -> Vec<&Applied> {
+        let mut out: Vec<&Applied> = Vec::new();
+        let candidates = self
+            .feeding_source()
+            .into_iter()
+            .chain(self.objects.iter().filter_map(|a| self.source_of(a)));
+        for s in candidates {
+            if !out.iter().any(|o| std::ptr::eq(*o, s)) {
+                out.push(s);
+            }
+        }
+        out
+    }
+
+    /// Units that were not rendered, with the reason (reported as not checked).
+    pub fn skipped(&self) -> impl Iterator<Item = (&Unit, &str)> {
+        self.units
+            .iter()
+            .filter_map(|u| u.skipped.as_deref().map(|s| (u, s)))
+    }
+
     /// Does `name` name this environment (its name or an alias)?
     pub fn is_named(&self, name: &str) -> bool {
         self.name == name || self.aliases.iter().any(|a| a == name)
@@ -145,3 +230,5 @@ pub fn path_span(r: &Resource) -> Span {
         .map(Node::span)
         .unwrap_or(r.doc_span)
 }
+#[cfg(test)]
+mod tests;

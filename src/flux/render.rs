@@ -1,31 +1,53 @@
-//! Rendering one environment the way Flux applies it: the cluster directory, then every path a Flux
-//! Kustomization points at, recursively.
+//! Rendering one environment the way Flux applies it: the cluster directory (applied by the
+//! flux-system Kustomization with its own fields), then every path a Flux Kustomization points at,
+//! recursively. Units discovered together render in parallel; results are appended in discovery
+//! order, so the environment is the same at any thread count.
+//!
+//! A unit waits when what it needs is not known yet (its source, or a `substituteFrom` ConfigMap
+//! applied by a unit found later); when nothing new arrives, what is still missing is a failure.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+
+use rayon::prelude::*;
 
 use crate::error::{Error, Result};
-use crate::kustomize::kustomization::{FILE_NAMES, Kustomization};
 use crate::kustomize::loader::Loader;
-use crate::kustomize::resource::ResMap;
-use crate::kustomize::{self};
+use crate::kustomize::resource::{ResMap, Resource};
 use crate::source::Span;
-use crate::yaml::{SetBy, parse_stream};
 
-use super::{Applied, EnvSpec, Environment, Failure, Unit, path_span};
+use super::kinds::{FluxKind, FluxKustomization, is_flux_kustomization, namespace_of};
+use super::sources::{self, Origin, SourceMapping};
+use super::substitute::{self, Vars};
+use super::{Applied, EnvSpec, Environment, Failure, UndefinedVar, Unit, overrides, path_span};
+
+/// What every environment's render shares.
+pub struct RenderCtx<'a> {
+    pub loader: &'a Loader,
+    pub mappings: &'a [SourceMapping],
+    /// One loader per mapping (rooted at the mapped directory).
+    pub source_loaders: &'a [Loader],
+    /// Every environment's cluster directory (a fallback ConfigMap is never taken from another's).
+    pub cluster_dirs: &'a [PathBuf],
+    /// ConfigMaps and Secrets of the whole repository, read once when a `substituteFrom` needs one
+    /// that no unit applies.
+    pub repo_vars: &'a std::sync::OnceLock<Vec<(PathBuf, Resource)>>,
+}
 
 /// Renders an environment. Never fails: what does not render is recorded in `failures`.
-pub fn render_env(loader: &Loader, spec: &EnvSpec) -> Environment {
+pub fn render_env(ctx: &RenderCtx, spec: &EnvSpec) -> Environment {
     let mut env = Environment {
         name: spec.name.clone(),
         aliases: spec.aliases.clone(),
         cluster_dir: spec.cluster_dir.clone(),
-        cluster_display: loader.display(&spec.cluster_dir),
+        cluster_display: ctx.loader.display(&spec.cluster_dir),
         units: Vec::new(),
         objects: Vec::new(),
         failures: Vec::new(),
         unmatched_patches: Vec::new(),
+        undefined_vars: Vec::new(),
+        root: None,
+        repo_source: None,
     };
     env.units.push(Unit {
         name: "<cluster>".into(),
@@ -35,70 +57,487 @@ pub fn render_env(loader: &Loader, spec: &EnvSpec) -> Environment {
         dir: Some(spec.cluster_dir.clone()),
         span: Span::NONE,
         skipped: None,
+        source: None,
+        mapped: None,
     });
-    let mut rendered_dirs: HashSet<PathBuf> = HashSet::new();
-    rendered_dirs.insert(spec.cluster_dir.clone());
-    match render_dir(loader, &spec.cluster_dir) {
-        Ok(m) => push_all(&mut env, m, 0),
-        Err(e) => env.failures.push(Failure { unit: 0, error: e }),
-    }
-    // follow Flux Kustomizations, including those that rendered paths bring in
-    let mut seen: HashSet<(String, String)> = HashSet::new();
-    let mut next = 0;
-    while next < env.objects.len() {
-        let i = next;
-        next += 1;
-        let r = &env.objects[i].resource;
-        if r.kind() != "Kustomization" || r.gvk().group != "kustomize.toolkit.fluxcd.io" {
-            continue;
-        }
-        let key = (r.namespace().to_string(), r.name().to_string());
-        if !seen.insert(key.clone()) {
-            continue;
-        }
-        let path = r.node.str_at(&["spec", "path"]).unwrap_or("").to_string();
-        let unit = env.units.len();
-        env.units.push(Unit {
-            name: key.1,
-            namespace: key.0,
-            object: Some(i),
-            path: path.clone(),
-            dir: None,
-            span: path_span(r),
-            skipped: None,
-        });
-        let dir = match resolve_path(loader, &path, env.units[unit].span) {
-            Ok(d) => d,
-            Err(e) => {
-                env.failures.push(Failure { unit, error: e });
-                continue;
-            }
-        };
-        env.units[unit].dir = Some(dir.clone());
-        // the flux-system Kustomization applies the cluster directory itself
-        if !rendered_dirs.insert(dir.clone()) {
-            continue;
-        }
-        match render_dir(loader, &dir) {
-            Ok(m) => push_all(&mut env, m, unit),
-            Err(e) => env.failures.push(Failure { unit, error: e }),
-        }
-    }
-    env
+    let mut r = Renderer {
+        ctx,
+        env,
+        seen: HashMap::new(),
+        queue: Vec::new(),
+    };
+    r.cluster_dir(&spec.cluster_dir);
+    r.run();
+    r.env
 }
 
-fn push_all(env: &mut Environment, m: ResMap, unit: usize) {
-    env.unmatched_patches
-        .extend(m.unmatched_patches.into_iter().map(|s| (unit, s)));
+struct Renderer<'c, 'a> {
+    ctx: &'c RenderCtx<'a>,
+    env: Environment,
+    /// Flux Kustomizations met, by (namespace, name): the unit each one renders.
+    seen: HashMap<(String, String), usize>,
+    queue: Vec<Pending>,
+}
+
+/// A unit waiting to render, and how far it got.
+struct Pending {
+    unit: usize,
+    built: Option<Vec<Resource>>,
+}
+
+/// A unit ready to build: which loader, which directory.
+struct Ready {
+    unit: usize,
+    loader: Option<usize>,
+    dir: PathBuf,
+}
+
+impl Renderer<'_, '_> {
+    /// Unit 0: the cluster directory as bootstrap applies it, then as its Flux Kustomization (the
+    /// one whose path is the cluster directory) renders it.
+    fn cluster_dir(&mut self, dir: &Path) {
+        let boot = match overrides::build(self.ctx.loader, dir, None, Span::NONE) {
+            Ok(m) => {
+                let unmatched = m.unmatched_patches.iter().map(|s| (0, *s));
+                self.env.unmatched_patches.extend(unmatched);
+                m.resources
+            }
+            Err(e) => {
+                self.env.failures.push(Failure { unit: 0, error: e });
+                return;
+            }
+        };
+        let root = boot.iter().position(|r| {
+            FluxKustomization::new(r).is_some_and(|k| {
+                resolve_path(self.ctx.loader, k.path(), Span::NONE).is_ok_and(|d| d == dir)
+            })
+        });
+        let root_key = root.map(|ri| key_of(&boot[ri]));
+        let mut objects = boot;
+        if let Some(ri) = root {
+            let k = objects[ri].clone();
+            self.env.units[0].name = k.name().to_string();
+            self.env.units[0].namespace = namespace_of(&k).to_string();
+            self.env.units[0].span = path_span(&k);
+            let rebuilt = if overrides::changes_build(&k) {
+                overrides::build(self.ctx.loader, dir, Some(&k), path_span(&k)).map(|m| m.resources)
+            } else {
+                Ok(objects.clone())
+            };
+            let reapplied = rebuilt.and_then(|mut built| {
+                // the cluster directory's own ConfigMaps can feed its substitution
+                let vars = self.vars(&k, &objects, true)?.unwrap_or_default();
+                self.post_build(0, &k, &mut built, &vars)?;
+                Ok(built)
+            });
+            match reapplied {
+                Ok(built) => objects = built,
+                // bootstrap applied the directory as it is: keep that
+                Err(e) => self.env.failures.push(Failure { unit: 0, error: e }),
+            }
+        }
+        let start = self.env.objects.len();
+        push_all(&mut self.env, objects, 0);
+        if let Some(key) = root_key {
+            let idx = self.env.objects[start..]
+                .iter()
+                .position(|a| is_flux_kustomization(&a.resource) && key_of(&a.resource) == key)
+                .map(|i| start + i);
+            self.env.units[0].object = idx;
+            self.env.root = idx;
+            self.seen.insert(key, 0);
+            if let Some(i) = idx
+                && let Some(sref) = FluxKustomization(&self.env.objects[i].resource).source_ref()
+            {
+                self.env.repo_source = self.env.find(&sref).map(|a| self.index_of(a));
+            }
+        }
+        if self.env.repo_source.is_none() {
+            // no Kustomization applies the cluster directory: the GitRepository bootstrap created
+            self.env.repo_source = self.guess_repo_source(start);
+        }
+        self.discover(start, 0);
+    }
+
+    fn index_of(&self, a: &Applied) -> usize {
+        self.env
+            .objects
+            .iter()
+            .position(|o| std::ptr::eq(o, a))
+            .unwrap_or(0)
+    }
+
+    fn guess_repo_source(&self, start: usize) -> Option<usize> {
+        let gits: Vec<usize> = (start..self.env.objects.len())
+            .filter(|&i| {
+                FluxKind::of(&self.env.objects[i].resource) == Some(FluxKind::GitRepository)
+            })
+            .collect();
+        gits.iter()
+            .copied()
+            .find(|&i| self.env.objects[i].resource.name() == "flux-system")
+            .or_else(|| (gits.len() == 1).then(|| gits[0]))
+    }
+
+    /// Registers the Flux Kustomizations among objects `from..` (applied by `unit`) as new units.
+    fn discover(&mut self, from: usize, unit: usize) {
+        let mut i = from;
+        while i < self.env.objects.len() {
+            let r = &self.env.objects[i].resource;
+            if !is_flux_kustomization(r) || self.env.root == Some(i) {
+                i += 1;
+                continue;
+            }
+            let key = key_of(r);
+            if let Some(&first) = self.seen.get(&key) {
+                let span = path_span(r);
+                let id = format!("{}/{}", key.0, key.1);
+                let owner = first;
+                let error = if owner == unit {
+                    // a Kustomization that applies its own file manages itself, like flux-system
+                    None
+                } else if self.ancestors(unit).contains(&owner) {
+                    Some(Error::at(
+                        "flux-cycle",
+                        span,
+                        format!("Kustomization {id} is applied again by a Kustomization it applies (a cycle)"),
+                    )
+                    .with_label("applied again here")
+                    .with_note("first applied here", self.env.units[owner].span)
+                    .with_help("remove the Kustomization from the path it applies"))
+                } else {
+                    Some(
+                        Error::at(
+                            "flux-duplicate",
+                            span,
+                            format!(
+                                "Kustomization {id} is defined twice in environment {}",
+                                self.env.name
+                            ),
+                        )
+                        .with_label("second definition")
+                        .with_note("first definition", self.env.units[owner].span)
+                        .with_help("rename one of them, or remove the duplicate"),
+                    )
+                };
+                if let Some(e) = error {
+                    self.env.failures.push(Failure { unit, error: e });
+                }
+                // one object per name: the duplicate is not applied twice
+                self.env.objects.remove(i);
+                continue;
+            }
+            let k = FluxKustomization(r);
+            let u = self.env.units.len();
+            self.env.units.push(Unit {
+                name: key.1.clone(),
+                namespace: key.0.clone(),
+                object: Some(i),
+                path: k.path().to_string(),
+                dir: None,
+                span: path_span(r),
+                skipped: None,
+                source: None,
+                mapped: None,
+            });
+            self.seen.insert(key, u);
+            self.queue.push(Pending {
+                unit: u,
+                built: None,
+            });
+            i += 1;
+        }
+    }
+
+    /// The units that (transitively) applied `unit`'s Flux Kustomization.
+    fn ancestors(&self, mut unit: usize) -> Vec<usize> {
+        let mut out = vec![unit];
+        while let Some(o) = self.env.units[unit].object {
+            let parent = self.env.objects[o].unit;
+            if out.contains(&parent) {
+                break;
+            }
+            out.push(parent);
+            unit = parent;
+        }
+        out
+    }
+
+    fn run(&mut self) {
+        let mut waiting: Vec<Pending> = Vec::new();
+        let mut known = self.env.objects.len();
+        loop {
+            let mut wave = std::mem::take(&mut self.queue);
+            let mut last = false;
+            if wave.is_empty() {
+                if waiting.is_empty() {
+                    break;
+                }
+                last = self.env.objects.len() == known;
+                known = self.env.objects.len();
+                wave = std::mem::take(&mut waiting);
+            }
+            waiting.extend(self.wave(wave, last));
+        }
+    }
+
+    /// Renders one wave; returns the units that must wait for more objects.
+    fn wave(&mut self, wave: Vec<Pending>, last: bool) -> Vec<Pending> {
+        let mut waiting = Vec::new();
+        let mut ready: Vec<Ready> = Vec::new();
+        let mut built: Vec<(usize, Vec<Resource>)> = Vec::new();
+        for p in wave {
+            if let Some(b) = p.built {
+                built.push((p.unit, b));
+                continue;
+            }
+            match self.locate(p.unit, last) {
+                Ok(Some(r)) => ready.push(r),
+                Ok(None) if self.env.units[p.unit].skipped.is_some() => {}
+                Ok(None) => waiting.push(p),
+                Err(e) => self.env.failures.push(Failure {
+                    unit: p.unit,
+                    error: e,
+                }),
+            }
+        }
+        let results: Vec<(usize, Result<ResMap>)> = {
+            let env = &self.env;
+            let ctx = self.ctx;
+            ready
+                .par_iter()
+                .map(|r| {
+                    let loader = r.loader.map_or(ctx.loader, |i| &ctx.source_loaders[i]);
+                    let unit = &env.units[r.unit];
+                    let k = unit.object.map(|o| &env.objects[o].resource);
+                    (r.unit, overrides::build(loader, &r.dir, k, unit.span))
+                })
+                .collect()
+        };
+        for (unit, res) in results {
+            match res {
+                Ok(m) => {
+                    let unmatched = m.unmatched_patches.iter().map(|s| (unit, *s));
+                    self.env.unmatched_patches.extend(unmatched);
+                    built.push((unit, m.resources))
+                }
+                Err(e) => self.env.failures.push(Failure { unit, error: e }),
+            }
+        }
+        built.sort_by_key(|(u, _)| *u);
+        for (unit, mut objects) in built {
+            let Some(o) = self.env.units[unit].object else {
+                continue;
+            };
+            let k = self.env.objects[o].resource.clone();
+            let vars = match self.vars(&k, &[], last) {
+                Ok(Some(v)) => v,
+                Ok(None) => {
+                    waiting.push(Pending {
+                        unit,
+                        built: Some(objects),
+                    });
+                    continue;
+                }
+                Err(e) => {
+                    self.env.failures.push(Failure { unit, error: e });
+                    continue;
+                }
+            };
+            if let Err(e) = self.post_build(unit, &k, &mut objects, &vars) {
+                self.env.failures.push(Failure { unit, error: e });
+                continue;
+            }
+            let start = self.env.objects.len();
+            push_all(&mut self.env, objects, unit);
+            self.discover(start, unit);
+        }
+        waiting
+    }
+
+    /// Where a unit's path is read from; `None` when it must wait (its source is not known yet) or
+    /// is skipped.
+    fn locate(&mut self, unit: usize, last: bool) -> Result<Option<Ready>> {
+        let Some(o) = self.env.units[unit].object else {
+            return Ok(None);
+        };
+        let k = FluxKustomization(&self.env.objects[o].resource);
+        let span = self.env.units[unit].span;
+        let Some(sref) = k.source_ref() else {
+            return Err(Error::at(
+                "flux-source",
+                k.0.doc_span,
+                format!(
+                    "Kustomization {}/{} has no spec.sourceRef",
+                    k.namespace(),
+                    k.name()
+                ),
+            )
+            .with_help(
+                "set spec.sourceRef to the GitRepository (or OCIRepository, Bucket) to apply",
+            ));
+        };
+        let path = k.path().to_string();
+        let found = self.env.find(&sref).map(|a| self.index_of(a));
+        let Some(si) = found else {
+            if !last {
+                return Ok(None);
+            }
+            return Err(Error::at(
+                "flux-source",
+                sref.span,
+                format!(
+                    "source {} is not defined in environment {}",
+                    sref.display(),
+                    self.env.name
+                ),
+            )
+            .with_label("no such source")
+            .with_help("define the source in the cluster directory or a path it applies"));
+        };
+        self.env.units[unit].source = Some(si);
+        let repo = self.env.repo_source.map(|i| &self.env.objects[i].resource);
+        let src = &self.env.objects[si].resource;
+        // the Kustomization that syncs the cluster directory reads this repository by definition
+        let origin = if self.env.repo_source == Some(si) {
+            sources::origin_of(src, Some(src), self.ctx.mappings)
+        } else {
+            sources::origin_of(src, repo, self.ctx.mappings)
+        };
+        let (loader, li) = match origin {
+            Origin::Repo => (self.ctx.loader, None),
+            Origin::Mapped(i) => {
+                self.env.units[unit].mapped = Some(self.ctx.mappings[i].key.clone());
+                (&self.ctx.source_loaders[i], Some(i))
+            }
+            Origin::Skipped(why) => {
+                self.env.units[unit].skipped = Some(why);
+                return Ok(None);
+            }
+        };
+        let dir = resolve_path(loader, &path, span)?;
+        self.env.units[unit].dir = Some(dir.clone());
+        Ok(Some(Ready {
+            unit,
+            loader: li,
+            dir,
+        }))
+    }
+
+    /// The variables of `k`'s `postBuild`: `None` while a `substituteFrom` object is not known yet
+    /// (unless `last`: then the repository is searched, and a missing required one is an error).
+    fn vars(&self, k: &Resource, extra: &[Resource], last: bool) -> Result<Option<Vars>> {
+        let mut vars = Vars::default();
+        let Some(pb) = FluxKustomization(k).post_build() else {
+            return Ok(Some(vars));
+        };
+        let ns = namespace_of(k);
+        for from in substitute::substitute_from(pb) {
+            let matches = |r: &Resource| {
+                r.kind() == from.kind && r.name() == from.name && namespace_of(r) == ns
+            };
+            let found = extra.iter().find(|r| matches(r)).or_else(|| {
+                self.env
+                    .objects
+                    .iter()
+                    .map(|a| &a.resource)
+                    .find(|r| matches(r))
+            });
+            let found = match found {
+                Some(r) => Some(r),
+                None if !last => return Ok(None),
+                None => self.repo_fallback(&from.kind, &from.name, ns),
+            };
+            match found {
+                Some(r) => substitute::add_from_object(&mut vars, r)?,
+                None if from.optional => {}
+                None => {
+                    return Err(Error::at(
+                        "postbuild",
+                        from.span,
+                        format!(
+                            "substitute from '{}/{}' error: {} {ns}/{} not found",
+                            from.kind, from.name, from.kind, from.name
+                        ),
+                    )
+                    .with_label("not found")
+                    .with_help(
+                        "define it in this environment, or mark the reference `optional: true`",
+                    ));
+                }
+            }
+        }
+        substitute::add_inline(&mut vars, pb)?;
+        Ok(Some(vars))
+    }
+
+    /// A ConfigMap or Secret in a repository file outside other environments' cluster directories.
+    fn repo_fallback(&self, kind: &str, name: &str, ns: &str) -> Option<&Resource> {
+        let all = self
+            .ctx
+            .repo_vars
+            .get_or_init(|| read_repo_vars(self.ctx.loader));
+        all.iter()
+            .filter(|(p, _)| {
+                !self
+                    .ctx
+                    .cluster_dirs
+                    .iter()
+                    .any(|d| *d != self.env.cluster_dir && p.starts_with(d))
+            })
+            .map(|(_, r)| r)
+            .find(|r| {
+                r.kind() == kind
+                    && r.name() == name
+                    && (r.namespace().is_empty() || r.namespace() == ns)
+            })
+    }
+
+    /// `postBuild` substitution, then `commonMetadata`, as the controller runs them after the build.
+    fn post_build(
+        &mut self,
+        unit: usize,
+        k: &Resource,
+        objects: &mut [Resource],
+        vars: &Vars,
+    ) -> Result<()> {
+        if !vars.0.is_empty() {
+            for r in objects.iter_mut() {
+                if substitute::disabled(r) {
+                    continue;
+                }
+                let mut undefined = Vec::new();
+                substitute::substitute(r, vars, &mut undefined)?;
+                let id = super::resource_id(r);
+                self.env
+                    .undefined_vars
+                    .extend(undefined.into_iter().map(|u| UndefinedVar {
+                        unit,
+                        name: u.name,
+                        span: u.span,
+                        resource: id.clone(),
+                    }));
+            }
+        }
+        overrides::apply_common_metadata(k, objects);
+        Ok(())
+    }
+}
+
+fn key_of(r: &Resource) -> (String, String) {
+    (namespace_of(r).to_string(), r.name().to_string())
+}
+
+fn push_all(env: &mut Environment, objects: Vec<Resource>, unit: usize) {
     env.objects.extend(
-        m.resources
+        objects
             .into_iter()
             .map(|resource| Applied { resource, unit }),
     );
 }
 
-/// `spec.path` is relative to the source's root (this repository); `./` and empty mean the root.
-fn resolve_path(loader: &Loader, path: &str, span: Span) -> Result<PathBuf> {
+/// `spec.path` is relative to the source's root; `./` and empty mean the root.
+pub fn resolve_path(loader: &Loader, path: &str, span: Span) -> Result<PathBuf> {
     let rel = path.trim_start_matches("./");
     let rel = if rel.is_empty() { "." } else { rel };
     let dir = loader.resolve(loader.root(), rel, None, span)?;
@@ -107,77 +546,48 @@ fn resolve_path(loader: &Loader, path: &str, span: Span) -> Result<PathBuf> {
             "flux-path",
             span,
             format!("spec.path '{path}' is not a directory"),
-        ));
+        )
+        .with_label("not a directory")
+        .with_help("spec.path is relative to the root of the Kustomization's source"));
     }
     Ok(dir)
 }
 
-/// Renders a directory as kustomize-controller does: its kustomization when it has one, else a
-/// generated one listing every manifest below it (sub-directories with a kustomization are listed as
-/// directories and not descended into).
-pub fn render_dir(loader: &Loader, dir: &Path) -> Result<ResMap> {
-    if FILE_NAMES.iter().any(|n| dir.join(n).is_file()) {
-        let k = Kustomization::load(loader, dir, Span::NONE)?;
-        return kustomize::build_kustomization(loader, &k);
-    }
-    let mut entries = Vec::new();
-    scan(dir, dir, &mut entries)?;
-    let mut text = String::from(
-        "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n",
-    );
-    for e in &entries {
-        text.push_str("- ");
-        text.push_str(&crate::yaml::emit::quote_str(e));
-        text.push('\n');
-    }
-    if entries.is_empty() {
-        text = String::from(
-            "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: []\n",
-        );
-    }
-    let display = format!(
-        "{}/kustomization.yaml (generated by Flux)",
-        loader.display(dir)
-    );
-    let file = loader.add_virtual(display, Arc::from(text.as_str()));
-    let docs = parse_stream(&text, file, SetBy::Transformer)
-        .map_err(|e| Error::at("yaml", e.span, e.message))?;
-    let Some(doc) = docs.into_iter().next() else {
-        return Ok(ResMap::new());
-    };
-    let k = Kustomization::synthetic(loader, dir, doc.root)?;
-    kustomize::build_kustomization(loader, &k)
-}
-
-/// Lists `.yaml`/`.yml` files and kustomization directories below `dir`, in lexical order.
-fn scan(base: &Path, dir: &Path, out: &mut Vec<String>) -> Result<()> {
-    let mut names: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(|e| {
-            Error::new(
-                "missing-file",
-                format!("cannot read {}: {e}", dir.display()),
-            )
-        })?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .collect();
-    names.sort();
-    for p in names {
-        let rel = p
-            .strip_prefix(base)
-            .map(|r| format!("./{}", r.to_string_lossy()))
-            .unwrap_or_default();
-        let Ok(meta) = std::fs::symlink_metadata(&p) else {
+/// Every ConfigMap and Secret in the repository's YAML files, in path order.
+fn read_repo_vars(loader: &Loader) -> Vec<(PathBuf, Resource)> {
+    let mut files = Vec::new();
+    collect_yaml(loader.root(), &mut files);
+    files.sort();
+    let mut out = Vec::new();
+    for f in files {
+        let Ok(loaded) = loader.load_yaml(&f, crate::yaml::SetBy::Resource, Span::NONE) else {
             continue;
         };
-        if meta.is_dir() {
-            if FILE_NAMES.iter().any(|n| p.join(n).is_file()) {
-                out.push(rel);
-            } else {
-                scan(base, &p, out)?;
+        for d in loaded.docs {
+            let kind = d.root.str_at(&["kind"]).unwrap_or("");
+            if matches!(kind, "ConfigMap" | "Secret")
+                && d.root.str_at(&["metadata", "name"]).is_some()
+            {
+                out.push((f.clone(), Resource::new(d.root, d.span)));
             }
-        } else if matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")) {
-            out.push(rel);
         }
     }
-    Ok(())
+    out
+}
+
+fn collect_yaml(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in rd.flatten() {
+        let p = e.path();
+        let Ok(t) = e.file_type() else { continue };
+        if t.is_dir() {
+            if e.file_name() != ".git" {
+                collect_yaml(&p, out);
+            }
+        } else if matches!(p.extension().and_then(|x| x.to_str()), Some("yaml" | "yml")) {
+            out.push(p);
+        }
+    }
 }

@@ -32,6 +32,8 @@ pub struct Loader {
     texts: Mutex<HashMap<PathBuf, (FileId, Arc<str>)>>,
     /// Canonical paths seen (below the root, no symlinks): resolving through them needs no syscall.
     known: Mutex<HashMap<std::ffi::OsString, bool>>,
+    /// How the root is shown in file names (a `--source` checkout outside the repository).
+    display_root: Option<String>,
 }
 
 impl Loader {
@@ -48,7 +50,14 @@ impl Loader {
             sources,
             texts: Mutex::new(HashMap::new()),
             known: Mutex::new(HashMap::new()),
+            display_root: None,
         })
+    }
+
+    /// Shows files below the root as `<label>/<path>` (for a checkout outside the repository).
+    pub fn with_display_root(mut self, label: String) -> Loader {
+        self.display_root = Some(label);
+        self
     }
 
     pub fn root(&self) -> &Path {
@@ -57,6 +66,16 @@ impl Loader {
 
     /// Path shown to users: relative to the repository root, with `/`.
     pub fn display(&self, path: &Path) -> String {
+        if let Some(label) = &self.display_root
+            && let Ok(rel) = path.strip_prefix(&self.root)
+        {
+            let rel = rel.to_string_lossy();
+            return if rel.is_empty() {
+                label.clone()
+            } else {
+                format!("{label}/{rel}")
+            };
+        }
         match path.strip_prefix(&self.root) {
             Ok(rel) if rel.as_os_str().is_empty() => ".".to_string(),
             Ok(rel) => rel

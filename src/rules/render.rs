@@ -63,6 +63,25 @@ fn check(ctx: &Ctx) -> Vec<Diagnostic> {
             );
         out.push(applied_by(d, env, unit));
     }
+    for v in &env.undefined_vars {
+        let Some(unit) = env.units.get(v.unit) else {
+            continue;
+        };
+        let d = ctx
+            .diag(format!(
+                "variable \"{}\" is not defined for postBuild substitution in {} ({}); Flux substitutes an empty string",
+                v.name,
+                env.name,
+                what(unit)
+            ))
+            .at(v.span, "used here")
+            .resource(v.resource.clone())
+            .help(format!(
+                "define `{}` under the Flux Kustomization's `postBuild.substitute` (or in a `substituteFrom` ConfigMap), or give it a default: `${{{}:=value}}`",
+                v.name, v.name
+            ));
+        out.push(applied_by(d, env, unit));
+    }
     for unit in &env.units {
         let Some(why) = &unit.skipped else { continue };
         let mut d = ctx

@@ -263,6 +263,9 @@ mod tests {
             }],
             failures: vec![],
             unmatched_patches: vec![],
+            undefined_vars: vec![],
+            root: None,
+            repo_source: None,
         };
         let s = Source(Obj {
             env: &env,

@@ -1,0 +1,341 @@
+//! `fluxlint.yaml`: an optional file at the repository root that declares the environments when they
+//! do not follow `clusters/<env>/`, or gives them aliases.
+//!
+//! ```yaml
+//! environments:
+//!   - name: production          # required: the name used in findings and `--env`
+//!     path: clusters/prod       # the cluster directory, relative to the root (default clusters/<name>)
+//!     aliases: [prod]           # other names `--env` accepts
+//!   - name: dev
+//! ```
+//!
+//! Without `environments:` the environments are the directories under `clusters/`. Every mistake is
+//! an error pointing into the file (exit 2): a typo must not silently check nothing.
+
+use std::path::{Component, Path};
+use std::sync::Arc;
+
+use crate::error::{Error, Result};
+use crate::source::{SourceMap, Span};
+use crate::yaml::{Node, SetBy, Value, parse_stream};
+
+use super::EnvSpec;
+
+pub const FILE_NAME: &str = "fluxlint.yaml";
+
+const TOP_FIELDS: &[&str] = &["environments"];
+const ENV_FIELDS: &[&str] = &["name", "path", "aliases"];
+
+/// The environments `fluxlint.yaml` declares; `None` when there is no file or it declares none
+/// (`environments:` absent), so the `clusters/` layout applies.
+pub fn load(root: &Path, sources: &SourceMap) -> Result<Option<Vec<EnvSpec>>> {
+    let path = root.join(FILE_NAME);
+    if !path.is_file() {
+        return Ok(None);
+    }
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| Error::new("config", format!("cannot read {}: {e}", path.display())))?;
+    let file = sources.add(FILE_NAME.to_string(), &path, Arc::from(text.as_str()));
+    let docs = parse_stream(&text, file, SetBy::Resource)
+        .map_err(|e| Error::at("config", e.span, e.message).with_label("here"))?;
+    let Some(doc) = docs.into_iter().next() else {
+        return Ok(None);
+    };
+    parse(root, &doc.root)
+}
+
+fn parse(root: &Path, doc: &Node) -> Result<Option<Vec<EnvSpec>>> {
+    let m = match &doc.value {
+        Value::Null => return Ok(None),
+        Value::Map(m) => m,
+        _ => return Err(wrong_type(doc, "fluxlint.yaml", "a mapping")),
+    };
+    for e in &m.entries {
+        if !TOP_FIELDS.contains(&e.key.as_str()) {
+            return Err(unknown(&e.key, e.key_span, "fluxlint.yaml", TOP_FIELDS));
+        }
+    }
+    let Some(list) = m.get("environments") else {
+        return Ok(None);
+    };
+    let Some(items) = list.as_seq() else {
+        return Err(wrong_type(list, "environments", "a list"));
+    };
+    if items.is_empty() {
+        return Err(Error::at("config", list.span(), "`environments` is empty")
+            .with_label("no environment")
+            .with_help(
+                "declare at least one environment, or remove `environments` to use clusters/<env>/",
+            ));
+    }
+    let mut out: Vec<EnvSpec> = Vec::new();
+    // every name and alias, with where it was declared, to refuse ambiguity
+    let mut names: Vec<(String, Span)> = Vec::new();
+    for item in items {
+        let spec = parse_env(root, item)?;
+        let name_span = item.get("name").map_or(item.span(), Node::span);
+        let alias_spans: Vec<Span> = item
+            .get("aliases")
+            .and_then(Node::as_seq)
+            .map(|s| s.iter().map(Node::span).collect())
+            .unwrap_or_default();
+        let all = std::iter::once((spec.name.clone(), name_span)).chain(
+            spec.aliases
+                .iter()
+                .cloned()
+                .zip(alias_spans.iter().copied()),
+        );
+        for (n, span) in all {
+            if let Some((_, first)) = names.iter().find(|(m, _)| *m == n) {
+                return Err(Error::at(
+                    "config",
+                    span,
+                    format!("environment name or alias '{n}' is declared twice"),
+                )
+                .with_label("again here")
+                .with_note("first declared here", *first)
+                .with_help("every environment name and alias must be unique"));
+            }
+            names.push((n, span));
+        }
+        out.push(spec);
+    }
+    Ok(Some(out))
+}
+
+fn parse_env(root: &Path, item: &Node) -> Result<EnvSpec> {
+    let Some(m) = item.as_map() else {
+        return Err(wrong_type(item, "an environment", "a mapping with `name`"));
+    };
+    for e in &m.entries {
+        if !ENV_FIELDS.contains(&e.key.as_str()) {
+            return Err(unknown(&e.key, e.key_span, "an environment", ENV_FIELDS));
+        }
+    }
+    let Some(name_node) = m.get("name") else {
+        return Err(
+            Error::at("config", item.span(), "an environment needs a `name`")
+                .with_label("no name")
+                .with_help("add `name: <env>`"),
+        );
+    };
+    let name = checked_name(name_node, "name")?;
+    let mut aliases = Vec::new();
+    if let Some(a) = m.get("aliases").filter(|n| !n.is_null()) {
+        let Some(list) = a.as_seq() else {
+            return Err(wrong_type(a, "aliases", "a list of names"));
+        };
+        for n in list {
+            aliases.push(checked_name(n, "aliases")?);
+        }
+    }
+    let (rel, span) = match m.get("path").filter(|n| !n.is_null()) {
+        None => (format!("clusters/{name}"), name_node.span()),
+        Some(p) => match p.as_str() {
+            Some(s) => (s.to_string(), p.span()),
+            None => return Err(wrong_type(p, "path", "a directory relative to the root")),
+        },
+    };
+    let escapes = Path::new(&rel).components().any(|c| {
+        matches!(
+            c,
+            Component::ParentDir | Component::RootDir | Component::Prefix(_)
+        )
+    });
+    if escapes || rel.trim().is_empty() {
+        return Err(Error::at(
+            "config",
+            span,
+            format!("cluster path '{rel}' must be a directory inside the repository"),
+        )
+        .with_label("not inside the repository")
+        .with_help("write the path relative to the directory that holds fluxlint.yaml"));
+    }
+    let dir = root.join(rel.trim_start_matches("./"));
+    let cluster_dir = match dir.canonicalize() {
+        Ok(d) if d.is_dir() && d.starts_with(root) => d,
+        _ => {
+            return Err(Error::at(
+                "config",
+                span,
+                format!("cluster directory '{rel}' of environment '{name}' does not exist"),
+            )
+            .with_label("no such directory")
+            .with_help("set `path` to the directory Flux syncs for this environment"));
+        }
+    };
+    Ok(EnvSpec {
+        name,
+        aliases,
+        cluster_dir,
+    })
+}
+
+/// Names appear in findings and on the command line: letters, digits, `-`, `_`, `.`.
+fn checked_name(n: &Node, field: &str) -> Result<String> {
+    let Some(s) = n.as_str() else {
+        return Err(wrong_type(n, field, "a string"));
+    };
+    let ok = !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if !ok {
+        return Err(Error::at(
+            "config",
+            n.span(),
+            format!("'{s}' is not a valid environment name"),
+        )
+        .with_label("invalid name")
+        .with_help("use letters, digits, '-', '_' and '.' only"));
+    }
+    Ok(s.to_string())
+}
+
+fn wrong_type(n: &Node, what: &str, expected: &str) -> Error {
+    Error::at(
+        "config",
+        n.span(),
+        format!("`{what}` must be {expected}, found a {}", n.type_name()),
+    )
+    .with_label("wrong type")
+}
+
+fn unknown(key: &str, span: Span, what: &str, known: &[&str]) -> Error {
+    let hint = known
+        .iter()
+        .find(|k| similar(k, key))
+        .map(|k| format!("did you mean `{k}`?"))
+        .unwrap_or_else(|| format!("known fields: {}", known.join(", ")));
+    Error::at("config", span, format!("unknown field '{key}' in {what}"))
+        .with_label("unknown field")
+        .with_help(hint)
+}
+
+/// Close enough to be a typo: same letters ignoring case, or one edit apart.
+fn similar(a: &str, b: &str) -> bool {
+    let (a, b): (Vec<char>, Vec<char>) = (
+        a.to_ascii_lowercase().chars().collect(),
+        b.to_ascii_lowercase().chars().collect(),
+    );
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != cb);
+            cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()] <= 2
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn repo(files: &[&str]) -> tempdir::Dir {
+        let d = tempdir::Dir::new();
+        for f in files {
+            std::fs::create_dir_all(d.path().join(f)).expect("mkdir");
+        }
+        d
+    }
+
+    fn run(d: &tempdir::Dir, text: &str) -> Result<Option<Vec<EnvSpec>>> {
+        std::fs::write(d.path().join(FILE_NAME), text).expect("write");
+        let root = d.path().canonicalize().expect("root");
+        load(&root, &SourceMap::new())
+    }
+
+    #[test]
+    fn declares_environments_with_aliases_and_paths() {
+        let d = repo(&["clusters/prod", "clusters/dev"]);
+        let envs = run(
+            &d,
+            "environments:\n  - name: production\n    path: clusters/prod\n    aliases: [prod]\n  - name: dev\n",
+        )
+        .expect("ok")
+        .expect("some");
+        assert_eq!(envs.len(), 2);
+        assert_eq!(envs[0].name, "production");
+        assert_eq!(envs[0].aliases, vec!["prod".to_string()]);
+        assert!(envs[0].cluster_dir.ends_with("clusters/prod"));
+        assert!(envs[1].cluster_dir.ends_with("clusters/dev"));
+    }
+
+    #[test]
+    fn refuses_mistakes() {
+        let d = repo(&["clusters/dev"]);
+        for (text, want) in [
+            ("environment: []\n", "unknown field 'environment'"),
+            ("environments: {}\n", "must be a list"),
+            ("environments: []\n", "is empty"),
+            ("environments:\n  - path: clusters/dev\n", "needs a `name`"),
+            (
+                "environments:\n  - name: dev\n    alias: [d]\n",
+                "unknown field 'alias'",
+            ),
+            ("environments:\n  - name: staging\n", "does not exist"),
+            (
+                "environments:\n  - name: dev\n    path: ../x\n",
+                "inside the repository",
+            ),
+            (
+                "environments:\n  - name: dev\n  - name: dev\n",
+                "declared twice",
+            ),
+            (
+                "environments:\n  - name: dev\n    aliases: [dev]\n",
+                "declared twice",
+            ),
+            (
+                "environments:\n  - name: 'a b'\n",
+                "not a valid environment name",
+            ),
+            (
+                "environments:\n  - name: dev\n    aliases: d\n",
+                "must be a list",
+            ),
+        ] {
+            let e = run(&d, text).expect_err(text);
+            assert!(e.message.contains(want), "{text}: {}", e.message);
+            assert!(e.span.is_some(), "{text}: no span");
+        }
+    }
+
+    #[test]
+    fn absent_environments_means_the_clusters_layout() {
+        let d = repo(&["clusters/dev"]);
+        assert!(run(&d, "# nothing yet\n").expect("ok").is_none());
+    }
+
+    /// A throwaway directory (no dependency for it).
+    mod tempdir {
+        use std::path::{Path, PathBuf};
+        use std::sync::atomic::{AtomicUsize, Ordering};
+
+        static N: AtomicUsize = AtomicUsize::new(0);
+
+        pub struct Dir(PathBuf);
+        impl Dir {
+            pub fn new() -> Dir {
+                let p = std::env::temp_dir().join(format!(
+                    "fluxlint-config-{}-{}",
+                    std::process::id(),
+                    N.fetch_add(1, Ordering::SeqCst)
+                ));
+                let _ = std::fs::remove_dir_all(&p);
+                std::fs::create_dir_all(&p).expect("mkdir");
+                Dir(p)
+            }
+            pub fn path(&self) -> &Path {
+                &self.0
+            }
+        }
+        impl Drop for Dir {
+            fn drop(&mut self) {
+                let _ = std::fs::remove_dir_all(&self.0);
+            }
+        }
+    }
+}
