@@ -1,0 +1,199 @@
+//! `fluxlint check` through the binary: exit codes, formats, scoping and determinism.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn project() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn fluxlint(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_fluxlint"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run fluxlint")
+}
+
+fn copy(from: &Path, to: &Path) {
+    for e in fs::read_dir(from).expect("read_dir").flatten() {
+        let dest = to.join(e.file_name());
+        if e.path().is_dir() {
+            fs::create_dir_all(&dest).expect("mkdir");
+            copy(&e.path(), &dest);
+        } else {
+            fs::copy(e.path(), &dest).expect("copy");
+        }
+    }
+}
+
+/// The example repo with a broken case laid over it.
+struct Broken(PathBuf);
+
+impl Broken {
+    fn new(name: &str, cases: &[&str]) -> Broken {
+        let dir =
+            std::env::temp_dir().join(format!("fluxlint-cli-check-{}-{name}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).expect("mkdir");
+        copy(&project().join("fixtures/example"), &dir);
+        for c in cases {
+            copy(&project().join("fixtures/err").join(c), &dir);
+        }
+        Broken(dir)
+    }
+    fn path(&self) -> String {
+        self.0.to_string_lossy().into_owned()
+    }
+}
+
+impl Drop for Broken {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.0);
+    }
+}
+
+fn json(o: &Output) -> serde_json::Value {
+    serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&o.stdout)))
+}
+
+#[test]
+fn the_example_repo_passes() {
+    let example = project().join("fixtures/example");
+    let o = fluxlint(&["check", &example.to_string_lossy()]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    assert!(String::from_utf8_lossy(&o.stdout).contains("0 errors, 0 warnings"));
+}
+
+#[test]
+fn findings_exit_one_and_json_names_file_line_column() {
+    let repo = Broken::new("json", &["replicas/dev-json6902"]);
+    let o = fluxlint(&["check", &repo.path(), "--format", "json"]);
+    assert_eq!(o.status.code(), Some(1));
+    let v = json(&o);
+    assert_eq!(v["version"], 1);
+    let d = &v["diagnostics"][0];
+    assert_eq!(d["rule"], "replicas");
+    assert_eq!(d["severity"], "error");
+    assert_eq!(d["environment"], "dev");
+    assert_eq!(d["resource"], "apps/v1/Deployment/shop/web");
+    assert_eq!(d["file"], "apps/overlays/dev/kustomization.yaml");
+    assert!(d["line"].as_u64().is_some_and(|l| l > 0));
+    assert!(d["column"].as_u64().is_some_and(|c| c > 0));
+    assert_eq!(v["summary"]["errors"], 1);
+    assert_eq!(v["summary"]["environments"], 3);
+}
+
+#[test]
+fn a_cluster_path_checks_that_environment_only() {
+    let repo = Broken::new(
+        "scope",
+        &["replicas/dev-json6902", "replicas/prod-patch-two"],
+    );
+    let all = json(&fluxlint(&["check", &repo.path(), "--format", "json"]));
+    let envs: Vec<&str> = all["diagnostics"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|d| d["environment"].as_str()).collect())
+        .unwrap_or_default();
+    assert!(
+        envs.contains(&"dev") && envs.contains(&"production"),
+        "{envs:?}"
+    );
+    let prod = format!("{}/clusters/production", repo.path());
+    let only = json(&fluxlint(&["check", &prod, "--format", "json"]));
+    assert_eq!(only["summary"]["environments"], 1);
+    assert!(
+        only["diagnostics"]
+            .as_array()
+            .is_some_and(|a| !a.is_empty() && a.iter().all(|d| d["environment"] == "production"))
+    );
+    let env = json(&fluxlint(&[
+        "check",
+        &repo.path(),
+        "--env",
+        "dev",
+        "--format",
+        "json",
+    ]));
+    assert!(
+        env["diagnostics"]
+            .as_array()
+            .is_some_and(|a| !a.is_empty() && a.iter().all(|d| d["environment"] == "dev"))
+    );
+}
+
+#[test]
+fn fail_on_decides_the_exit_code() {
+    let repo = Broken::new("fail-on", &["replicas/dev-json6902"]);
+    assert_eq!(
+        fluxlint(&["check", &repo.path(), "--fail-on", "error"])
+            .status
+            .code(),
+        Some(1)
+    );
+    let example = project().join("fixtures/example");
+    assert_eq!(
+        fluxlint(&["check", &example.to_string_lossy(), "--fail-on", "info"])
+            .status
+            .code(),
+        Some(0)
+    );
+}
+
+#[test]
+fn output_is_the_same_at_any_thread_count() {
+    let repo = Broken::new(
+        "jobs",
+        &[
+            "replicas/dev-json6902",
+            "resource-quota/prod-scale-up-over",
+            "alerts/production-no-alert",
+        ],
+    );
+    let strip = |o: Output| -> String {
+        let s = String::from_utf8_lossy(&o.stdout).into_owned();
+        // the elapsed time is the one thing allowed to differ
+        s.split("\"elapsed_ms\":").next().unwrap_or("").to_string()
+    };
+    let one = strip(fluxlint(&[
+        "check",
+        &repo.path(),
+        "--jobs",
+        "1",
+        "--format",
+        "json",
+    ]));
+    let four = strip(fluxlint(&[
+        "check",
+        &repo.path(),
+        "--jobs",
+        "4",
+        "--format",
+        "json",
+    ]));
+    assert!(!one.is_empty());
+    assert_eq!(one, four);
+}
+
+#[test]
+fn usage_errors_exit_two() {
+    assert_eq!(
+        fluxlint(&["check", "/nonexistent/fluxlint"]).status.code(),
+        Some(2)
+    );
+    assert_eq!(
+        fluxlint(&["check", "--format", "yaml"]).status.code(),
+        Some(2)
+    );
+    assert_eq!(
+        fluxlint(&["check", "--fail-on", "fatal"]).status.code(),
+        Some(2)
+    );
+}
