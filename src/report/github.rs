@@ -247,6 +247,53 @@ mod tests {
     }
 
     #[test]
+    fn levels_and_regions() {
+        use crate::report::{Report, Summary};
+        use crate::source::{SourceMap, Span};
+        use std::path::Path;
+        use std::sync::Arc;
+
+        let sources = SourceMap::new();
+        let text = "a: 1\nb:\n  c: 2\n";
+        let id = sources.add("x.yaml".into(), Path::new("/repo/x.yaml"), Arc::from(text));
+        let diags = vec![
+            Diagnostic::new("r", Severity::Info, "one-line")
+                .at(Span::new(id, 3, 4), "")
+                .env("dev"),
+            Diagnostic::new("r", Severity::Warning, "two lines")
+                .at(Span::new(id, 5, text.len()), ""),
+            Diagnostic::new("s", Severity::Error, "nowhere"),
+        ];
+        let report = Report {
+            diagnostics: &diags,
+            sources: &sources,
+            summary: Summary {
+                environments: 1,
+                overlays: 0,
+                resources: 0,
+                files: 1,
+                elapsed_ms: 0,
+            },
+            root: Path::new("/repo"),
+            policies: &[],
+            environments: Vec::new(),
+            fail_on: Severity::Error,
+            docs_url: None,
+        };
+        let out = render(&report);
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(
+            lines,
+            [
+                "::notice file=x.yaml,line=1,endLine=1,col=4,endColumn=4,title=fluxlint r (dev)::one-line",
+                // a region over several lines has no columns
+                "::warning file=x.yaml,line=2,endLine=3,title=fluxlint r::two lines",
+                "::error title=fluxlint s::nowhere",
+            ]
+        );
+    }
+
+    #[test]
     fn markdown_text_stays_text() {
         assert_eq!(md("a|b *c* ${X}\n<d>"), "a\\|b \\*c\\* \\${X} \\<d\\>");
     }
