@@ -5,11 +5,11 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use crate::cli::{CheckArgs, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, FailOn, Format};
+use crate::cli::{CheckArgs, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, FailOn, Format, Output};
 use crate::diagnostic::{Diagnostic, Severity, location};
 use crate::error::Error;
 use crate::flux::{EnvSpec, SourceMapping, discover};
-use crate::report::{self, Report, Summary};
+use crate::report::{self, EnvName, Report, Summary};
 use crate::source::SourceMap;
 
 pub fn run(
@@ -24,6 +24,10 @@ pub fn run(
         let _ = rayon::ThreadPoolBuilder::new()
             .num_threads(n.max(1))
             .build_global();
+    }
+    if let Err(e) = check_outputs(&args.outputs) {
+        let _ = writeln!(stderr, "error: {e}");
+        return ExitCode::from(EXIT_USAGE);
     }
     let paths: Vec<PathBuf> = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
@@ -105,26 +109,118 @@ pub fn run(
         files: repo.sources.len(),
         elapsed_ms: start.elapsed().as_millis(),
     };
-    let report = Report {
-        diagnostics: &diags,
-        sources: &repo.sources,
-        summary,
-    };
-    let text = match args.format {
-        Format::Human => report::human::render(&report, color),
-        Format::Json => report::json::render(&report),
-    };
-    let _ = stdout.write_all(text.as_bytes());
     let threshold = match args.fail_on {
         FailOn::Error => Severity::Error,
         FailOn::Warning => Severity::Warning,
         FailOn::Info => Severity::Info,
     };
+    let report = Report {
+        diagnostics: &diags,
+        sources: &repo.sources,
+        summary,
+        root: &repo.root,
+        policies: &policies,
+        environments: repo
+            .environments
+            .iter()
+            .map(|e| EnvName {
+                name: e.name.clone(),
+                aliases: e.aliases.clone(),
+            })
+            .collect(),
+        fail_on: threshold,
+        docs_url: args.docs_url.as_deref(),
+    };
+    if !write_outputs(&args.outputs, &report, color, stdout, stderr) {
+        return ExitCode::from(EXIT_USAGE);
+    }
     if fails(&diags, threshold) {
         ExitCode::from(EXIT_FINDINGS)
     } else {
         ExitCode::from(EXIT_OK)
     }
+}
+
+/// At most one format on stdout, and no file named twice.
+fn check_outputs(outputs: &[Output]) -> Result<(), String> {
+    let on_stdout: Vec<&Output> = outputs.iter().filter(|o| o.path.is_none()).collect();
+    if on_stdout.len() > 1 {
+        return Err(format!(
+            "{} formats would go to stdout ({}); give all but one a file: --format FORMAT=PATH",
+            on_stdout.len(),
+            on_stdout
+                .iter()
+                .map(|o| format_name(o.format))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    for (i, o) in outputs.iter().enumerate() {
+        if let Some(p) = &o.path
+            && outputs[..i].iter().any(|x| x.path.as_ref() == Some(p))
+        {
+            return Err(format!("'{}' is the target of two formats", p.display()));
+        }
+    }
+    Ok(())
+}
+
+fn format_name(f: Format) -> String {
+    use clap::ValueEnum;
+    f.to_possible_value()
+        .map(|v| v.get_name().to_string())
+        .unwrap_or_default()
+}
+
+/// Renders each format to its target; with the github format, also appends the Markdown summary
+/// to `$GITHUB_STEP_SUMMARY` when that is set. False when a file could not be written.
+fn write_outputs(
+    outputs: &[Output],
+    report: &Report,
+    color: bool,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> bool {
+    let mut ok = true;
+    for o in outputs {
+        let text = match o.format {
+            // colour only on a terminal, never in a file
+            Format::Human => report::human::render(report, color && o.path.is_none()),
+            Format::Json => report::json::render(report),
+            Format::Sarif => report::sarif::render(report),
+            Format::Github => report::github::render(report),
+            Format::Junit => report::junit::render(report),
+        };
+        match &o.path {
+            None => {
+                let _ = stdout.write_all(text.as_bytes());
+            }
+            Some(p) => {
+                if let Err(e) = std::fs::write(p, text) {
+                    let _ = writeln!(stderr, "error: cannot write '{}': {e}", p.display());
+                    ok = false;
+                }
+            }
+        }
+    }
+    if outputs.iter().any(|o| o.format == Format::Github)
+        && let Some(p) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty())
+    {
+        let appended = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&p)
+            .and_then(|mut f| f.write_all(report::github::summary(report).as_bytes()));
+        if let Err(e) = appended {
+            let _ = writeln!(
+                stderr,
+                "error: cannot append the summary to '{}': {e}",
+                Path::new(&p).display()
+            );
+            ok = false;
+        }
+    }
+    ok
 }
 
 fn fails(diags: &[Diagnostic], threshold: Severity) -> bool {

@@ -61,9 +61,19 @@ pub struct CheckArgs {
     /// The repository root (default `.`) or a part of it: `clusters/production` checks that
     /// environment and everything it applies.
     pub paths: Vec<PathBuf>,
-    /// Output format.
-    #[arg(long, value_enum, default_value = "human")]
-    pub format: Format,
+    /// Output format: human, json, sarif, github or junit; `FORMAT=PATH` writes it to a file
+    /// (repeatable: `--format sarif=out.sarif --format human`; at most one format on stdout).
+    #[arg(
+        long = "format",
+        value_name = "FORMAT[=PATH]",
+        value_parser = parse_output,
+        default_value = "human"
+    )]
+    pub outputs: Vec<Output>,
+    /// Base URL of the rule documentation linked from SARIF (`<URL><rule>.md`); without it only
+    /// the built-in rules link to fluxlint's own docs.
+    #[arg(long, value_name = "URL")]
+    pub docs_url: Option<String>,
     /// Policies to use instead of the repository's `policies/` (defaults still apply for other ids).
     #[arg(long, value_name = "DIR")]
     pub policies: Option<PathBuf>,
@@ -84,8 +94,43 @@ pub struct CheckArgs {
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
 pub enum Format {
+    /// Annotated source snippets and a summary line.
     Human,
+    /// One JSON object (`version: 1`).
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+    Sarif,
+    /// GitHub Actions workflow commands (annotations) and a step summary.
+    Github,
+    /// JUnit XML: a test suite per environment, a test case per rule.
+    Junit,
+}
+
+/// One `--format` value: a format and where it goes (`None`: stdout).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Output {
+    pub format: Format,
+    pub path: Option<PathBuf>,
+}
+
+/// `FORMAT` or `FORMAT=PATH`.
+fn parse_output(s: &str) -> Result<Output, String> {
+    let (name, path) = match s.split_once('=') {
+        Some((n, "")) => return Err(format!("no path after '{n}='")),
+        Some((n, p)) => (n, Some(PathBuf::from(p))),
+        None => (s, None),
+    };
+    let format = Format::from_str(name, true).map_err(|_| {
+        let names: Vec<String> = Format::value_variants()
+            .iter()
+            .filter_map(|f| f.to_possible_value().map(|v| v.get_name().to_string()))
+            .collect();
+        format!(
+            "unknown format '{name}', expected one of {}",
+            names.join(", ")
+        )
+    })?;
+    Ok(Output { format, path })
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]

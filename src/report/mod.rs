@@ -1,10 +1,18 @@
 //! Output formats for `check`, one file per `--format` value. Reporters ask the `SourceMap` for
-//! locations; they never compute line:column themselves.
+//! locations (through [`locate`] for the CI formats); they never compute line:column themselves.
 
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod junit;
+pub mod locate;
+pub mod rules;
+pub mod sarif;
 
-use crate::diagnostic::Diagnostic;
+use std::path::Path;
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::policy::Policy;
 use crate::source::SourceMap;
 
 /// What a report needs besides the diagnostics.
@@ -16,9 +24,26 @@ pub struct Summary {
     pub elapsed_ms: u128,
 }
 
+/// A checked environment: its name and other names.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EnvName {
+    pub name: String,
+    pub aliases: Vec<String>,
+}
+
 /// Everything a reporter gets.
 pub struct Report<'a> {
     pub diagnostics: &'a [Diagnostic],
     pub sources: &'a SourceMap,
     pub summary: Summary,
+    /// The repository root fluxlint found (canonical).
+    pub root: &'a Path,
+    /// The active policies (the rules a run knows).
+    pub policies: &'a [Policy],
+    /// The environments that were checked, in order.
+    pub environments: Vec<EnvName>,
+    /// Findings at or above this severity fail the run (JUnit failures, the summary's verdict).
+    pub fail_on: Severity,
+    /// Base URL of the rule docs (`<url><id>.md`) when the user gave one.
+    pub docs_url: Option<&'a str>,
 }
