@@ -281,6 +281,26 @@ fn rules_lists_every_default_policy() {
     );
 }
 
+/// `docs/rules/README.md`: the rules as `fluxlint rules` lists them, linked to their pages.
+fn rules_index(empty: &Path) -> String {
+    let o = run_in(empty, &["rules", "--policies", "."]);
+    let mut out = String::from(
+        "# Rules\n\nThe default rules, as `fluxlint rules` lists them. Each page is what \
+         `fluxlint explain <rule>` prints; a repository changes a rule with its own policy (see \
+         [policies.md](../policies.md)).\n\n| rule | severity | summary |\n|---|---|---|\n",
+    );
+    for line in stdout(&o).lines() {
+        let mut parts = line.splitn(2, ' ');
+        let id = parts.next().unwrap_or_default();
+        let rest = parts.next().unwrap_or_default().trim_start();
+        let mut rest = rest.splitn(2, ' ');
+        let severity = rest.next().unwrap_or_default();
+        let summary = rest.next().unwrap_or_default().trim_start();
+        out.push_str(&format!("| [`{id}`]({id}.md) | {severity} | {summary} |\n"));
+    }
+    out
+}
+
 /// Where a rule's documentation comes from (the file holding its description).
 fn doc_source(id: &str) -> PathBuf {
     if id == "suppression" {
@@ -405,6 +425,13 @@ fn every_rule_is_documented_with_real_output() {
             ));
         }
     }
+    let index = rules_index(&empty);
+    let index_file = docs_dir.join("README.md");
+    if bless() {
+        fs::write(&index_file, &index).expect("write index");
+    } else if fs::read_to_string(&index_file).ok().as_deref() != Some(index.as_str()) {
+        problems.push("docs/rules/README.md is not the index of `fluxlint rules`".into());
+    }
     let listed: Vec<String> = fs::read_dir(&docs_dir)
         .map(|rd| {
             rd.flatten()
@@ -502,4 +529,121 @@ fn integration_files() {
         )
         .unwrap_or_else(|e| panic!("{}", e.message));
     }
+}
+
+// ----------------------------------------------------------------------------- docs/promotion
+
+/// Every `$ fluxlint ...` transcript in a markdown file: (command line, expected output).
+fn transcripts(md: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for block in md.split("```console\n").skip(1) {
+        let body = block.split("```").next().unwrap_or_default();
+        let mut cur: Option<(String, String)> = None;
+        for line in body.lines() {
+            if let Some(cmd) = line.strip_prefix("$ ") {
+                out.extend(cur.take());
+                cur = Some((cmd.to_string(), String::new()));
+            } else if let Some((_, o)) = cur.as_mut() {
+                o.push_str(line);
+                o.push('\n');
+            }
+        }
+        out.extend(cur);
+    }
+    out
+}
+
+#[test]
+fn promotion_doc_is_real() {
+    let md = fs::read_to_string(project().join("docs/promotion.md")).expect("docs/promotion.md");
+    assert!(
+        md.contains(fluxlint::tools::promotion::HOOK),
+        "docs/promotion.md shows the pre-push hook that fluxlint init writes"
+    );
+    let s = Scratch::new("promotion-doc");
+    let t = transcripts(&md);
+    assert!(t.len() >= 2, "{t:?}");
+    for (cmd, expected) in t {
+        let args: Vec<&str> = cmd.split_whitespace().skip(1).collect();
+        let o = run_in(&s.0, &args);
+        let actual = format!("{}{}", stdout(&o), stderr(&o));
+        assert_eq!(actual, expected, "`{cmd}`");
+    }
+}
+
+/// The pre-push hook, installed in a Git repository written by `fluxlint init`, refuses a tag
+/// that promotes nothing and lets a good one through.
+#[test]
+fn pre_push_hook() {
+    let has_git = Command::new("git")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has_git {
+        eprintln!("skipped: no git");
+        return;
+    }
+    let s = Scratch::new("hook");
+    let repo = s.0.join("repo");
+    assert!(run_in(&s.0, &["init", "repo"]).status.success());
+    let git = |args: &[&str]| {
+        let bin = Path::new(env!("CARGO_BIN_EXE_fluxlint"))
+            .parent()
+            .map(Path::to_path_buf);
+        let path = std::env::join_paths(bin.into_iter().chain(std::env::split_paths(
+            &std::env::var_os("PATH").unwrap_or_default(),
+        )))
+        .expect("PATH");
+        Command::new("git")
+            .args(args)
+            .current_dir(&repo)
+            .env("PATH", path)
+            .env("GIT_AUTHOR_NAME", "t")
+            .env("GIT_AUTHOR_EMAIL", "t@example.com")
+            .env("GIT_COMMITTER_NAME", "t")
+            .env("GIT_COMMITTER_EMAIL", "t@example.com")
+            .output()
+            .expect("git")
+    };
+    let remote = s.0.join("remote.git");
+    let remote_s = remote.to_string_lossy().into_owned();
+    assert!(
+        Command::new("git")
+            .args(["init", "-q", "--bare", &remote_s])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    );
+    for args in [
+        &["init", "-q"][..],
+        &["add", "-A"],
+        &["commit", "-qm", "scaffold"],
+        &["remote", "add", "origin", &remote_s],
+        &["tag", "staging-v1.0.0"],
+        &["tag", "prod-v1.0"],
+    ] {
+        let o = git(args);
+        assert!(o.status.success(), "git {args:?}: {}", stderr(&o));
+    }
+    let hook = repo.join(".git/hooks/pre-push");
+    fs::write(&hook, fluxlint::tools::promotion::HOOK).expect("hook");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(&hook, fs::Permissions::from_mode(0o755)).expect("chmod");
+    }
+    let o = git(&[
+        "push",
+        "-q",
+        "origin",
+        "HEAD:refs/heads/main",
+        "staging-v1.0.0",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = git(&["push", "-q", "origin", "prod-v1.0"]);
+    assert!(!o.status.success());
+    assert!(
+        stderr(&o).contains("'1.0' is not a semantic version"),
+        "{}",
+        stderr(&o)
+    );
 }

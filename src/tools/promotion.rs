@@ -109,8 +109,8 @@ fn tags(s: &mut String, plan: &Plan) {
 }
 
 /// The git pre-push hook that runs `fluxlint tag` on every pushed tag.
-pub const HOOK: &str = r#"# .git/hooks/pre-push (make it executable)
-#!/bin/sh
+pub const HOOK: &str = r#"#!/bin/sh
+# .git/hooks/pre-push (chmod +x): refuse to push a tag that promotes no environment
 zero=0000000000000000000000000000000000000000
 while read -r local_ref local_sha remote_ref remote_sha; do
   case "$remote_ref" in
