@@ -38,6 +38,18 @@ pub enum Command {
     Check(CheckArgs),
     /// Render the kustomization in DIR and print it as a YAML stream (like `kubectl kustomize DIR`).
     Build(BuildArgs),
+    /// Write a new multi-environment Flux repository into DIR that passes every policy.
+    Init(InitArgs),
+    /// Say which environment a Git tag promotes (exit 0), or why it promotes none (exit 1).
+    Tag(TagArgs),
+    /// List the rules of the active policies: id, severity, summary.
+    Rules(PoliciesArg),
+    /// Print a rule's documentation: what it checks, why, an example, how to fix it.
+    Explain(ExplainArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(CompletionsArgs),
+    /// Print the man page (roff), or write one page per command into a directory.
+    Man(ManArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -146,6 +158,69 @@ pub enum Restrictor {
     None,
 }
 
+/// `--policies DIR`, for the commands that read the active policies without checking.
+#[derive(clap::Args, Debug, Default)]
+pub struct PoliciesArg {
+    /// Policies to use instead of the repository's `policies/` (the repository is the one holding
+    /// the current directory; defaults still apply for other ids).
+    #[arg(long, value_name = "DIR")]
+    pub policies: Option<PathBuf>,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct InitArgs {
+    /// Where to write the repository (created when missing; existing files are never overwritten).
+    pub dir: PathBuf,
+    /// The environments, in promotion order.
+    #[arg(long, value_delimiter = ',', default_value = "dev,staging,production")]
+    pub envs: Vec<String>,
+    /// An application to scaffold (repeatable; default `web`).
+    #[arg(long = "app", value_name = "NAME")]
+    pub apps: Vec<String>,
+    /// The namespace the applications run in.
+    #[arg(long, default_value = "apps")]
+    pub namespace: String,
+    /// The Git URL Flux pulls the repository from.
+    #[arg(long, default_value = "ssh://git@github.com/example/fleet")]
+    pub git_url: String,
+    /// The container registry prefix of the application images.
+    #[arg(long, default_value = "ghcr.io/example")]
+    pub registry: String,
+    #[command(flatten)]
+    pub policies: PoliciesArg,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct TagArgs {
+    /// The tag (`staging-v1.5.0`, or `refs/tags/staging-v1.5.0`).
+    pub tag: String,
+    #[command(flatten)]
+    pub policies: PoliciesArg,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ExplainArgs {
+    /// The rule id (`fluxlint rules` lists them).
+    pub rule: String,
+    #[command(flatten)]
+    pub policies: PoliciesArg,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ManArgs {
+    /// Write `fluxlint.1` and one `fluxlint-<command>.1` per command into this directory instead of
+    /// printing `fluxlint.1`.
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+}
+
 /// Runs the CLI; returns the process exit code.
 pub fn run(
     args: impl IntoIterator<Item = OsString>,
@@ -174,6 +249,12 @@ pub fn run(
     match cli.command {
         Command::Build(args) => build(&args, color, stdout, stderr),
         Command::Check(args) => crate::check::run(&args, color, stdout, stderr),
+        Command::Init(args) => crate::tools::init::run(&args, color, stdout, stderr),
+        Command::Tag(args) => crate::tools::tag::run(&args, color, stdout, stderr),
+        Command::Rules(args) => crate::tools::explain::rules(&args, color, stdout, stderr),
+        Command::Explain(args) => crate::tools::explain::run(&args, color, stdout, stderr),
+        Command::Completions(args) => crate::tools::manual::completions(&args, stdout),
+        Command::Man(args) => crate::tools::manual::man(&args, stdout, stderr),
     }
 }
 

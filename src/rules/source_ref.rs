@@ -16,8 +16,9 @@ pub const BUILTIN: Builtin = Builtin {
     run: check,
 };
 
-/// What an environment's sources must follow (one `byEnvironment` entry).
-enum Expect {
+/// What an environment's sources must follow (one `byEnvironment` entry). Public for
+/// `fluxlint tag`, which reads the same entries.
+pub enum Expect {
     Branch(String),
     Tag {
         glob: String,
@@ -27,7 +28,7 @@ enum Expect {
 }
 
 impl Expect {
-    fn from_node(n: &Node) -> Option<Expect> {
+    pub fn from_node(n: &Node) -> Option<Expect> {
         if let Some(b) = n.str_at(&["branch"]) {
             return Some(Expect::Branch(b.to_string()));
         }
@@ -38,7 +39,7 @@ impl Expect {
         })
     }
 
-    fn describe(&self) -> String {
+    pub fn describe(&self) -> String {
         match self {
             Expect::Branch(b) => format!("ref.branch '{b}'"),
             Expect::Tag { glob, semver, .. } => {
@@ -52,7 +53,7 @@ impl Expect {
     }
 
     /// `None` when `value` (of a ref of `kind`) satisfies this; else why not (possibly empty).
-    fn refuses(&self, kind: RefKind, value: &str) -> Option<String> {
+    pub fn refuses(&self, kind: RefKind, value: &str) -> Option<String> {
         match (self, kind) {
             (Expect::Branch(b), RefKind::Branch) => (!glob_match(b, value)).then(String::new),
             (
