@@ -67,6 +67,18 @@ pub fn namespace_of(r: &Resource) -> &str {
     }
 }
 
+/// Does `r` carry this name in this namespace (an empty namespace is `default`, on either side)?
+/// The one way a reference (`sourceRef`, `dependsOn`, `providerRef`, …) is resolved, by the
+/// renderer and by the rules alike.
+pub fn is_named(r: &Resource, name: &str, namespace: &str) -> bool {
+    let ns = if namespace.is_empty() {
+        "default"
+    } else {
+        namespace
+    };
+    r.name() == name && namespace_of(r) == ns
+}
+
 /// A reference to another object (`sourceRef`, `dependsOn` item, `providerRef`, …), with the
 /// namespace defaulted to the referrer's as the controllers do.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -105,7 +117,7 @@ impl ObjectRef {
 
     /// Does `r` answer this reference (kind, name, namespace; any Flux group or version)?
     pub fn matches(&self, r: &Resource) -> bool {
-        r.kind() == self.kind && r.name() == self.name && namespace_of(r) == self.namespace
+        r.kind() == self.kind && is_named(r, &self.name, &self.namespace)
     }
 }
 

@@ -17,8 +17,8 @@ mod source;
 pub use duration::parse_duration;
 pub use graph::{KustomizeEntry, KustomizeFiles, Reached, kustomize_entries, reachable_entries};
 pub use kustomization::{
-    DependsOn, Kustomization, SourceRef, cluster_sync, find_kustomization, kube_config_refs,
-    kustomizations,
+    DependsOn, Kustomization, SourceRef, cluster_sync, depends_on, find_kustomization,
+    kube_config_refs, kustomizations,
 };
 pub use naming::{EnvNames, named_for, normalize_rel};
 pub use notification::{Alert, EventSource, alerts, find_provider};
@@ -75,8 +75,9 @@ impl<'a> Obj<'a> {
         resource_id(self.resource())
     }
     /// Is this object the one a reference names (`namespace` already defaulted by the referrer)?
+    /// Resolved as the renderer resolves it ([`crate::flux::kinds::is_named`]).
     pub fn is_named(&self, name: &str, namespace: &str) -> bool {
-        self.name() == name && (self.namespace().is_empty() || self.namespace() == namespace)
+        crate::flux::kinds::is_named(self.resource(), name, namespace)
     }
     /// Adds the resource id and, when a Flux Kustomization applied this object, a note on it.
     pub fn annotate(&self, d: Diagnostic) -> Diagnostic {

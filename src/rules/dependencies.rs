@@ -1,12 +1,13 @@
 //! `dependencies`: the Flux Kustomizations of an environment are applied in a safe order — those the
 //! policy names depend on others (apps on infrastructure, directly or through others), every
-//! `dependsOn` names a Flux Kustomization of the same environment (its namespace defaults to the
-//! dependent's), and no dependencies form a cycle. See `policies/dependencies.yaml`.
+//! `dependsOn` names an object of the same environment (its namespace defaults to the
+//! dependent's), and no dependencies form a cycle. HelmReleases' `dependsOn` (which name other
+//! HelmReleases) are held to the same two last promises. See `policies/dependencies.yaml`.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::diagnostic::Diagnostic;
-use crate::flux::objects::{self, Kustomization};
+use crate::flux::objects::{self, Obj};
 use crate::policy::glob_match;
 
 use super::{Builtin, Ctx, Scope};
@@ -17,96 +18,193 @@ pub const BUILTIN: Builtin = Builtin {
     run: check,
 };
 
-/// A Flux Kustomization's key: (namespace, name).
-type Key = (String, String);
+/// An object's key: (kind, namespace, name).
+type Key = (String, String, String);
+type Edges = BTreeMap<Key, Vec<(Key, usize)>>;
+
+const KINDS: [(&str, &str, &str); 2] = [
+    (
+        objects::KUSTOMIZE_GROUP,
+        "Kustomization",
+        "Flux Kustomization",
+    ),
+    ("helm.toolkit.fluxcd.io", "HelmRelease", "HelmRelease"),
+];
+
+fn key(o: &Obj) -> Key {
+    (
+        o.kind().to_string(),
+        o.namespace().to_string(),
+        o.name().to_string(),
+    )
+}
+
+fn noun(kind: &str) -> &'static str {
+    KINDS
+        .iter()
+        .find(|(_, k, _)| *k == kind)
+        .map_or("object", |(_, _, n)| n)
+}
 
 fn check(ctx: &Ctx) -> Vec<Diagnostic> {
     let Some(env) = ctx.env else {
         return Vec::new();
     };
-    let ks = objects::kustomizations(env);
-    let key = |k: &Kustomization| (k.0.namespace().to_string(), k.0.name().to_string());
-    let by_key: BTreeMap<Key, &Kustomization> = ks.iter().map(|k| (key(k), k)).collect();
+    let all: Vec<Obj> = KINDS
+        .iter()
+        .flat_map(|(g, k, _)| objects::objects(env, g, &[k]))
+        .collect();
+    let by_key: BTreeMap<Key, &Obj> = all.iter().map(|o| (key(o), o)).collect();
     let mut out = Vec::new();
     // the dependency graph, over what exists
-    let mut edges: BTreeMap<Key, Vec<(Key, usize)>> = BTreeMap::new();
-    for k in &ks {
-        for (i, dep) in k.depends_on().iter().enumerate() {
-            match objects::find_kustomization(env, &dep.name, &dep.namespace) {
+    let mut edges: Edges = BTreeMap::new();
+    for o in &all {
+        for (i, dep) in objects::depends_on(*o).iter().enumerate() {
+            let target = all
+                .iter()
+                .find(|t| t.kind() == o.kind() && t.is_named(&dep.name, &dep.namespace));
+            match target {
                 Some(t) => {
-                    let list = edges.entry(key(k)).or_default();
-                    if !list.iter().any(|(x, _)| *x == key(&t)) {
-                        list.push((key(&t), i));
+                    let list = edges.entry(key(o)).or_default();
+                    if !list.iter().any(|(x, _)| *x == key(t)) {
+                        list.push((key(t), i));
                     }
                 }
-                None => out.push(
-                    k.0.annotate(
+                None => {
+                    // the name exists elsewhere: the namespace the entry sets is what is wrong
+                    let elsewhere = all
+                        .iter()
+                        .find(|t| t.kind() == o.kind() && t.name() == dep.name);
+                    let (at, help) = match (elsewhere, dep.namespace_node) {
+                        (Some(t), Some(ns)) => (
+                            ns,
+                            format!(
+                                "'{}' is in namespace '{}': set that namespace",
+                                dep.name,
+                                t.namespace()
+                            ),
+                        ),
+                        (Some(t), None) => (
+                            dep.node,
+                            format!(
+                                "'{}' is in namespace '{}': add `namespace: {}` to the entry",
+                                dep.name,
+                                t.namespace(),
+                                t.namespace()
+                            ),
+                        ),
+                        _ => (
+                            dep.node,
+                            format!(
+                                "name a {} of this environment, or remove the entry",
+                                noun(o.kind())
+                            ),
+                        ),
+                    };
+                    out.push(o.annotate(
                         ctx.diag(format!(
-                            "Flux Kustomization '{}' depends on '{}', which is not defined in namespace '{}' of {}",
-                            k.0.name(), dep.name, dep.namespace, env.name
+                            "{} '{}' depends on '{}', which is not defined in namespace '{}' of {}",
+                            noun(o.kind()), o.name(), dep.name, dep.namespace, env.name
                         ))
-                        .at_node(dep.node, "no such Flux Kustomization")
-                        .help("name a Flux Kustomization of this environment, or remove the entry"),
-                    ),
-                ),
+                        .at_node(at, format!("no such {}", noun(o.kind())))
+                        .help(help),
+                    ));
+                }
             }
         }
     }
-    out.extend(required_order(ctx, &ks, &by_key, &edges));
+    out.extend(required_order(ctx, &all, &edges));
     out.extend(cycles(ctx, &by_key, &edges));
     out
 }
 
-/// `order: [{kustomization: apps, dependsOn: infrastructure}]` (names are globs): each
+/// `order: [{kustomization: apps, dependsOn: "infra*"}]` (names are globs): each Flux
 /// Kustomization matching `kustomization` reaches one matching `dependsOn` through its
-/// dependencies, when the environment has both.
-fn required_order(
-    ctx: &Ctx,
-    ks: &[Kustomization],
-    by_key: &BTreeMap<Key, &Kustomization>,
-    edges: &BTreeMap<Key, Vec<(Key, usize)>>,
-) -> Vec<Diagnostic> {
+/// dependencies, when the environment has one. A direct entry that names a match counts even when
+/// the match is missing: that is reported as a missing dependency already.
+fn required_order(ctx: &Ctx, all: &[Obj], edges: &Edges) -> Vec<Diagnostic> {
     let rules = ctx
         .policy
         .param("order")
         .and_then(|n| n.as_seq())
         .map(Vec::as_slice)
         .unwrap_or(&[]);
+    let ks: Vec<&Obj> = all.iter().filter(|o| o.kind() == "Kustomization").collect();
     let mut out = Vec::new();
     for r in rules {
         let (Some(from), Some(to)) = (r.str_at(&["kustomization"]), r.str_at(&["dependsOn"]))
         else {
             continue;
         };
-        if !by_key.keys().any(|(_, n)| glob_match(to, n)) {
+        let mut targets: Vec<&str> = ks
+            .iter()
+            .map(|k| k.name())
+            .filter(|n| glob_match(to, n))
+            .collect();
+        targets.sort_unstable();
+        targets.dedup();
+        if targets.is_empty() {
             continue;
         }
         for k in ks
             .iter()
-            .filter(|k| glob_match(from, k.0.name()) && !glob_match(to, k.0.name()))
+            .filter(|k| glob_match(from, k.name()) && !glob_match(to, k.name()))
         {
-            let start = (k.0.namespace().to_string(), k.0.name().to_string());
-            if reachable(edges, &start)
+            let reached = reachable(edges, &key(k))
                 .iter()
-                .any(|(_, n)| glob_match(to, n))
+                .any(|(kind, _, n)| kind == "Kustomization" && glob_match(to, n));
+            if reached
+                || objects::depends_on(**k)
+                    .iter()
+                    .any(|d| glob_match(to, &d.name))
             {
                 continue;
             }
-            let at = k.depends_on_node().unwrap_or(k.0.name_node());
-            out.push(k.0.annotate(
+            let wanted = targets
+                .iter()
+                .map(|t| format!("'{t}'"))
+                .collect::<Vec<_>>()
+                .join(" or ");
+            let at = k.get(&["spec", "dependsOn"]).unwrap_or(k.name_node());
+            out.push(k.annotate(
                 ctx.diag(format!(
-                    "Flux Kustomization '{}' does not depend on '{to}', expected it to be applied after it",
-                    k.0.name()
+                    "Flux Kustomization '{}' does not depend on {wanted}, expected it to be applied after it",
+                    k.name()
                 ))
                 .at_node(at, "missing dependency")
-                .help(format!("add `dependsOn: [{{name: {to}}}]` to its spec")),
+                .help(format!(
+                    "add `dependsOn: [{{name: {}}}]` to its spec",
+                    last_layer(&ks, &targets, edges)
+                )),
             ));
         }
     }
     out
 }
 
-fn reachable(edges: &BTreeMap<Key, Vec<(Key, usize)>>, start: &Key) -> BTreeSet<Key> {
+/// Of the Kustomizations a dependent must follow, the one that follows most of the others (the
+/// last layer of the infrastructure: `infra-configs` after `infra-controllers`).
+fn last_layer<'t>(ks: &[&Obj], targets: &[&'t str], edges: &Edges) -> &'t str {
+    let follows = |t: &str| {
+        ks.iter()
+            .filter(|k| k.name() == t)
+            .map(|k| {
+                reachable(edges, &key(k))
+                    .iter()
+                    .filter(|(kind, _, n)| kind == "Kustomization" && targets.contains(&n.as_str()))
+                    .count()
+            })
+            .max()
+            .unwrap_or(0)
+    };
+    targets
+        .iter()
+        .copied()
+        .max_by_key(|t| (follows(t), std::cmp::Reverse(*t)))
+        .unwrap_or("")
+}
+
+fn reachable(edges: &Edges, start: &Key) -> BTreeSet<Key> {
     let mut seen = BTreeSet::new();
     let mut stack = vec![start.clone()];
     while let Some(k) = stack.pop() {
@@ -120,12 +218,8 @@ fn reachable(edges: &BTreeMap<Key, Vec<(Key, usize)>>, start: &Key) -> BTreeSet<
 }
 
 /// Each elementary cycle once, in a deterministic order, reported at the `dependsOn` entry of
-/// its first Kustomization (by namespace, name) that leads into it.
-fn cycles(
-    ctx: &Ctx,
-    by_key: &BTreeMap<Key, &Kustomization>,
-    edges: &BTreeMap<Key, Vec<(Key, usize)>>,
-) -> Vec<Diagnostic> {
+/// its first member (by kind, namespace, name) that leads into it.
+fn cycles(ctx: &Ctx, by_key: &BTreeMap<Key, &Obj>, edges: &Edges) -> Vec<Diagnostic> {
     let mut found = Vec::new();
     for start in by_key.keys() {
         let mut path = Vec::new();
@@ -136,17 +230,21 @@ fn cycles(
         let Some((start, item)) = cycle.first() else {
             continue;
         };
-        let Some(k) = by_key.get(start) else { continue };
+        let Some(o) = by_key.get(start) else { continue };
         let names: Vec<&str> = cycle
             .iter()
-            .map(|(k, _)| k.1.as_str())
-            .chain(std::iter::once(start.1.as_str()))
+            .map(|(k, _)| k.2.as_str())
+            .chain(std::iter::once(start.2.as_str()))
             .collect();
-        let deps = k.depends_on();
-        let at = deps.get(*item).map(|d| d.node).unwrap_or(k.0.name_node());
-        out.push(k.0.annotate(
+        let deps = objects::depends_on(**o);
+        let at = deps.get(*item).map(|d| d.node).unwrap_or(o.name_node());
+        let plural = match o.kind() {
+            "Kustomization" => "Flux Kustomizations",
+            _ => "HelmReleases",
+        };
+        out.push(o.annotate(
             ctx.diag(format!(
-                "Flux Kustomizations depend on each other in a cycle: {}",
+                "{plural} depend on each other in a cycle: {}",
                 names.join(" → ")
             ))
             .at_node(at, "closes a cycle")
@@ -159,11 +257,11 @@ fn cycles(
 /// At most this many cycles are reported per environment.
 const MAX_CYCLES: usize = 20;
 
-/// Depth-first search for cycles through `start` that visit only Kustomizations after it in key
-/// order, so that each cycle is found once, from its smallest member. Path items are (node, index
-/// of the dependsOn entry taken from it).
+/// Depth-first search for cycles through `start` that visit only objects after it in key order,
+/// so that each cycle is found once, from its smallest member. Path items are (node, index of the
+/// dependsOn entry taken from it).
 fn walk(
-    edges: &BTreeMap<Key, Vec<(Key, usize)>>,
+    edges: &Edges,
     start: &Key,
     at: &Key,
     path: &mut Vec<(Key, usize)>,
