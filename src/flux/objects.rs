@@ -7,6 +7,7 @@
 //! where a value was last set. Lookups follow Flux's defaults (a reference's namespace is the
 //! referrer's; an object without a namespace matches any).
 
+pub mod deps;
 mod duration;
 mod graph;
 mod kustomization;
@@ -14,6 +15,7 @@ mod naming;
 mod notification;
 mod source;
 
+pub use deps::{DepGraph, HELM_GROUP, Key};
 pub use duration::parse_duration;
 pub use graph::{KustomizeEntry, KustomizeFiles, Reached, kustomize_entries, reachable_entries};
 pub use kustomization::{
