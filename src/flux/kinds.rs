@@ -1,6 +1,13 @@
 //! The Flux objects, read the way the controllers read them: which kind an object is, and typed
 //! accessors for the fields rules need. Accessors hand out nodes (not copies) so diagnostics can point
 //! at the value, in the file where it was last set.
+//!
+//! This is the renderer's view; the rules read the same objects through [`super::objects`]. The two
+//! share how a reference is resolved ([`is_named`]) and how a source URL is compared
+//! ([`super::sources::normalize_url`]). Not merged yet (#3): `ObjectRef` here vs `SourceRef` /
+//! `DependsOn` there, and `Environment::feeding_sources` (which also counts HelmRelease chart
+//! sources) vs `objects::feeding_sources` (the sources of Flux Kustomizations, what `source-ref`,
+//! `interval` and `isolation` check).
 
 use crate::kustomize::resource::Resource;
 use crate::source::Span;
