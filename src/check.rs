@@ -64,8 +64,24 @@ pub fn run(
         Err(e) => return fatal(&e, &sources, color, stderr),
     };
     let scope = Scope::of(&root, &paths, &all_envs);
-    let envs: Vec<EnvSpec> = all_envs
-        .into_iter()
+    if let Some(unknown) = args.envs.iter().find(|n| {
+        !all_envs
+            .iter()
+            .any(|e| e.name == **n || e.aliases.iter().any(|a| a == *n))
+    }) {
+        let names: Vec<&str> = all_envs.iter().map(|e| e.name.as_str()).collect();
+        let _ = writeln!(
+            stderr,
+            "error: --env '{unknown}' names no environment (environments: {})",
+            names.join(", ")
+        );
+        return ExitCode::from(EXIT_USAGE);
+    }
+    // the environments reported on; every environment is rendered all the same, since rules
+    // compare an environment with the others (isolation: another environment's directories,
+    // namespaces and sources)
+    let selected: Vec<String> = all_envs
+        .iter()
         .filter(|e| scope.envs.as_ref().is_none_or(|s| s.contains(&e.name)))
         .filter(|e| {
             args.envs.is_empty()
@@ -74,7 +90,9 @@ pub fn run(
                     .iter()
                     .any(|n| *n == e.name || e.aliases.iter().any(|a| a == n))
         })
+        .map(|e| e.name.clone())
         .collect();
+    let envs: Vec<EnvSpec> = all_envs;
     let options = discover::Options { sources: mappings };
     let repo = match discover::load_with(&root, &envs, std::sync::Arc::clone(&sources), &options) {
         Ok(r) => r,
@@ -92,6 +110,7 @@ pub fn run(
         report_unused_suppressions: scope.envs.is_none() && args.envs.is_empty(),
     };
     let mut diags = crate::engine::run_with(&repo, &policies, opts);
+    diags.retain(|d| d.environment.as_ref().is_none_or(|e| selected.contains(e)));
     if !scope.files.is_empty() {
         diags.retain(|d| {
             let (file, _, _) = location(&repo.sources, d.primary.span);
@@ -102,10 +121,15 @@ pub fn run(
                     .any(|f| file == *f || file.starts_with(&format!("{f}/")))
         });
     }
+    let reported = || {
+        repo.environments
+            .iter()
+            .filter(|e| selected.contains(&e.name))
+    };
     let summary = Summary {
-        environments: repo.environments.len(),
-        overlays: repo.environments.iter().map(|e| e.units.len()).sum(),
-        resources: repo.environments.iter().map(|e| e.objects.len()).sum(),
+        environments: selected.len(),
+        overlays: reported().map(|e| e.units.len()).sum(),
+        resources: reported().map(|e| e.objects.len()).sum(),
         files: repo.sources.len(),
         elapsed_ms: start.elapsed().as_millis(),
     };

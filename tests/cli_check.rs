@@ -182,8 +182,55 @@ fn output_is_the_same_at_any_thread_count() {
     assert_eq!(one, four);
 }
 
+/// Scoping chooses what is reported, not what is known: production's path into staging's overlay
+/// is an isolation finding whether the whole repo, `clusters/production` or `--env production` is
+/// checked.
+#[test]
+fn a_scoped_check_still_knows_the_other_environments() {
+    let repo = Broken::new(
+        "scope-isolation",
+        &["isolation/red2-production-target-namespace-dev"],
+    );
+    let isolation = |args: &[&str]| {
+        let out = json(&fluxlint(args));
+        out["diagnostics"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter(|d| d["rule"] == "isolation")
+                    .map(|d| format!("{}:{}", d["file"], d["line"]))
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default()
+    };
+    let whole = isolation(&["check", &repo.path(), "--format", "json"]);
+    assert!(!whole.is_empty());
+    let prod = format!("{}/clusters/production", repo.path());
+    assert_eq!(isolation(&["check", &prod, "--format", "json"]), whole);
+    let env = [
+        "check",
+        &repo.path(),
+        "--env",
+        "production",
+        "--format",
+        "json",
+    ];
+    assert_eq!(isolation(&env), whole);
+}
+
 #[test]
 fn usage_errors_exit_two() {
+    assert_eq!(
+        fluxlint(&[
+            "check",
+            "--env",
+            "nosuch",
+            &project().join("fixtures/example").to_string_lossy()
+        ])
+        .status
+        .code(),
+        Some(2)
+    );
     assert_eq!(
         fluxlint(&["check", "/nonexistent/fluxlint"]).status.code(),
         Some(2)

@@ -1,6 +1,13 @@
 //! The Flux objects, read the way the controllers read them: which kind an object is, and typed
 //! accessors for the fields rules need. Accessors hand out nodes (not copies) so diagnostics can point
 //! at the value, in the file where it was last set.
+//!
+//! This is the renderer's view; the rules read the same objects through [`super::objects`]. The two
+//! share how a reference is resolved ([`is_named`]) and how a source URL is compared
+//! ([`super::sources::normalize_url`]). Not merged yet (#3): `ObjectRef` here vs `SourceRef` /
+//! `DependsOn` there, and `Environment::feeding_sources` (which also counts HelmRelease chart
+//! sources) vs `objects::feeding_sources` (the sources of Flux Kustomizations, what `source-ref`,
+//! `interval` and `isolation` check).
 
 use crate::kustomize::resource::Resource;
 use crate::source::Span;
@@ -67,6 +74,18 @@ pub fn namespace_of(r: &Resource) -> &str {
     }
 }
 
+/// Does `r` carry this name in this namespace (an empty namespace is `default`, on either side)?
+/// The one way a reference (`sourceRef`, `dependsOn`, `providerRef`, …) is resolved, by the
+/// renderer and by the rules alike.
+pub fn is_named(r: &Resource, name: &str, namespace: &str) -> bool {
+    let ns = if namespace.is_empty() {
+        "default"
+    } else {
+        namespace
+    };
+    r.name() == name && namespace_of(r) == ns
+}
+
 /// A reference to another object (`sourceRef`, `dependsOn` item, `providerRef`, …), with the
 /// namespace defaulted to the referrer's as the controllers do.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -105,7 +124,7 @@ impl ObjectRef {
 
     /// Does `r` answer this reference (kind, name, namespace; any Flux group or version)?
     pub fn matches(&self, r: &Resource) -> bool {
-        r.kind() == self.kind && r.name() == self.name && namespace_of(r) == self.namespace
+        r.kind() == self.kind && is_named(r, &self.name, &self.namespace)
     }
 }
 

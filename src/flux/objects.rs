@@ -7,6 +7,7 @@
 //! where a value was last set. Lookups follow Flux's defaults (a reference's namespace is the
 //! referrer's; an object without a namespace matches any).
 
+pub mod deps;
 mod duration;
 mod graph;
 mod kustomization;
@@ -14,11 +15,12 @@ mod naming;
 mod notification;
 mod source;
 
+pub use deps::{DepGraph, HELM_GROUP, Key};
 pub use duration::parse_duration;
 pub use graph::{KustomizeEntry, KustomizeFiles, Reached, kustomize_entries, reachable_entries};
 pub use kustomization::{
-    DependsOn, Kustomization, SourceRef, cluster_sync, find_kustomization, kube_config_refs,
-    kustomizations,
+    DependsOn, Kustomization, SourceRef, cluster_sync, depends_on, find_kustomization,
+    kube_config_refs, kustomizations,
 };
 pub use naming::{EnvNames, named_for, normalize_rel};
 pub use notification::{Alert, EventSource, alerts, find_provider};
@@ -75,8 +77,9 @@ impl<'a> Obj<'a> {
         resource_id(self.resource())
     }
     /// Is this object the one a reference names (`namespace` already defaulted by the referrer)?
+    /// Resolved as the renderer resolves it ([`crate::flux::kinds::is_named`]).
     pub fn is_named(&self, name: &str, namespace: &str) -> bool {
-        self.name() == name && (self.namespace().is_empty() || self.namespace() == namespace)
+        crate::flux::kinds::is_named(self.resource(), name, namespace)
     }
     /// Adds the resource id and, when a Flux Kustomization applied this object, a note on it.
     pub fn annotate(&self, d: Diagnostic) -> Diagnostic {

@@ -76,14 +76,18 @@ pub fn origin_of(src: &Resource, repo: Option<&Resource>, mappings: &[SourceMapp
     if let Some(i) = mappings.iter().position(|m| m.names(src)) {
         return Origin::Mapped(i);
     }
-    let this_repo = FluxKind::of(src) == Some(FluxKind::GitRepository)
-        && repo.is_some_and(|r| {
-            same_object(r, src)
-                || match (FluxSource(r).url(), FluxSource(src).url()) {
+    // the source that syncs the cluster directory is this repository whatever its kind (a
+    // GitRepository, or the OCIRepository of a gitless setup); another source is when it has the
+    // same kind and URL
+    let this_repo = repo.is_some_and(|r| {
+        same_object(r, src)
+            || (FluxKind::of(src) == FluxKind::of(r)
+                && FluxKind::of(src).is_some_and(FluxKind::is_source)
+                && match (FluxSource(r).url(), FluxSource(src).url()) {
                     (Some(a), Some(b)) => normalize_url(a) == normalize_url(b),
                     _ => false,
-                }
-        });
+                })
+    });
     if this_repo {
         return Origin::Repo;
     }
@@ -112,8 +116,11 @@ pub fn find<'a>(
         .find(|o| r.matches(o))
 }
 
-/// A Git URL reduced to `host/path` (scheme, user, port, `.git` and the scp-like `:` removed), so
-/// `ssh://git@github.com/org/repo` and `https://github.com/org/repo.git` compare equal.
+/// A source URL reduced to `host/path` (scheme, user, port, `.git` and the scp-like `:` removed,
+/// lower-cased), so `ssh://git@github.com/org/repo` and `https://github.com/Org/repo.git` compare
+/// equal. Lower-casing the path follows the Git hosts (GitHub, GitLab, Bitbucket, Azure DevOps),
+/// which resolve repository paths case-insensitively. The one URL normaliser: the renderer uses it
+/// to recognise this repository, the rules to recognise a shared source.
 pub fn normalize_url(url: &str) -> String {
     let u = url.trim();
     let (rest, scp) = match u.split_once("://") {
@@ -127,11 +134,12 @@ pub fn normalize_url(url: &str) -> String {
         rest.split_once('/').unwrap_or((rest, ""))
     };
     let host = host.split(':').next().unwrap_or(host).to_ascii_lowercase();
+    let path = path.trim_matches('/');
     let path = path
-        .trim_start_matches('/')
-        .trim_end_matches('/')
-        .trim_end_matches(".git");
-    format!("{host}/{path}")
+        .strip_suffix(".git")
+        .unwrap_or(path)
+        .trim_end_matches('/');
+    format!("{host}/{}", path.to_lowercase())
 }
 
 #[cfg(test)]
@@ -147,6 +155,7 @@ mod tests {
             "git@github.com:example/fleet.git",
             "ssh://git@GitHub.com:22/example/fleet/",
             "http://user@github.com/example/fleet",
+            "https://github.com/Example/Fleet.git/",
         ] {
             assert_eq!(normalize_url(u), want, "{u}");
         }

@@ -1,12 +1,11 @@
 //! `dependencies`: the Flux Kustomizations of an environment are applied in a safe order — those the
 //! policy names depend on others (apps on infrastructure, directly or through others), every
-//! `dependsOn` names a Flux Kustomization of the same environment (its namespace defaults to the
-//! dependent's), and no dependencies form a cycle. See `policies/dependencies.yaml`.
-
-use std::collections::{BTreeMap, BTreeSet};
+//! `dependsOn` names an object of the same environment (its namespace defaults to the
+//! dependent's), and no dependencies form a cycle. HelmReleases' `dependsOn` (which name other
+//! HelmReleases) are held to the same two last promises. See `policies/dependencies.yaml`.
 
 use crate::diagnostic::Diagnostic;
-use crate::flux::objects::{self, Kustomization};
+use crate::flux::objects::{self, DepGraph, Obj};
 use crate::policy::glob_match;
 
 use super::{Builtin, Ctx, Scope};
@@ -17,136 +16,155 @@ pub const BUILTIN: Builtin = Builtin {
     run: check,
 };
 
-/// A Flux Kustomization's key: (namespace, name).
-type Key = (String, String);
+fn noun(kind: &str) -> &'static str {
+    match kind {
+        "Kustomization" => "Flux Kustomization",
+        _ => "HelmRelease",
+    }
+}
 
 fn check(ctx: &Ctx) -> Vec<Diagnostic> {
     let Some(env) = ctx.env else {
         return Vec::new();
     };
-    let ks = objects::kustomizations(env);
-    let key = |k: &Kustomization| (k.0.namespace().to_string(), k.0.name().to_string());
-    let by_key: BTreeMap<Key, &Kustomization> = ks.iter().map(|k| (key(k), k)).collect();
+    let g = DepGraph::of(env);
     let mut out = Vec::new();
-    // the dependency graph, over what exists
-    let mut edges: BTreeMap<Key, Vec<(Key, usize)>> = BTreeMap::new();
-    for k in &ks {
-        for (i, dep) in k.depends_on().iter().enumerate() {
-            match objects::find_kustomization(env, &dep.name, &dep.namespace) {
-                Some(t) => {
-                    let list = edges.entry(key(k)).or_default();
-                    if !list.iter().any(|(x, _)| *x == key(&t)) {
-                        list.push((key(&t), i));
-                    }
-                }
-                None => out.push(
-                    k.0.annotate(
-                        ctx.diag(format!(
-                            "Flux Kustomization '{}' depends on '{}', which is not defined in namespace '{}' of {}",
-                            k.0.name(), dep.name, dep.namespace, env.name
-                        ))
-                        .at_node(dep.node, "no such Flux Kustomization")
-                        .help("name a Flux Kustomization of this environment, or remove the entry"),
-                    ),
+    for (o, dep) in &g.missing {
+        let what = noun(o.kind());
+        // the name exists in another namespace: the namespace is what is wrong
+        let elsewhere = g
+            .nodes
+            .iter()
+            .find(|t| t.kind() == o.kind() && t.name() == dep.name);
+        let (at, help) = match (elsewhere, dep.namespace_node) {
+            (Some(t), Some(ns)) => (
+                ns,
+                format!(
+                    "'{}' is in namespace '{}': set that namespace",
+                    dep.name,
+                    t.namespace()
                 ),
-            }
-        }
+            ),
+            (Some(t), None) => (
+                dep.node,
+                format!(
+                    "'{}' is in namespace '{}': add `namespace: {}` to the entry",
+                    dep.name,
+                    t.namespace(),
+                    t.namespace()
+                ),
+            ),
+            _ => (
+                dep.node,
+                format!("name a {what} of this environment, or remove the entry"),
+            ),
+        };
+        out.push(
+            o.annotate(
+                ctx.diag(format!(
+                    "{what} '{}' depends on '{}', which is not defined in namespace '{}' of {}",
+                    o.name(),
+                    dep.name,
+                    dep.namespace,
+                    env.name
+                ))
+                .at_node(at, format!("no such {what}"))
+                .help(help),
+            ),
+        );
     }
-    out.extend(required_order(ctx, &ks, &by_key, &edges));
-    out.extend(cycles(ctx, &by_key, &edges));
+    out.extend(required_order(ctx, &g));
+    out.extend(cycles(ctx, &g));
     out
 }
 
-/// `order: [{kustomization: apps, dependsOn: infrastructure}]` (names are globs): each
+/// `order: [{kustomization: apps, dependsOn: "infra*"}]` (names are globs): each Flux
 /// Kustomization matching `kustomization` reaches one matching `dependsOn` through its
-/// dependencies, when the environment has both.
-fn required_order(
-    ctx: &Ctx,
-    ks: &[Kustomization],
-    by_key: &BTreeMap<Key, &Kustomization>,
-    edges: &BTreeMap<Key, Vec<(Key, usize)>>,
-) -> Vec<Diagnostic> {
+/// dependencies, when the environment has one. A direct entry that names a match counts even when
+/// the match is missing: that is reported as a missing dependency already.
+fn required_order(ctx: &Ctx, g: &DepGraph) -> Vec<Diagnostic> {
     let rules = ctx
         .policy
         .param("order")
         .and_then(|n| n.as_seq())
         .map(Vec::as_slice)
         .unwrap_or(&[]);
+    let ks: Vec<&Obj> = g
+        .nodes
+        .iter()
+        .filter(|o| o.kind() == "Kustomization")
+        .collect();
+    let reaches = |k: &Obj, to: &str| {
+        g.reachable(&objects::deps::key(k))
+            .iter()
+            .filter(|(kind, _, n)| kind == "Kustomization" && glob_match(to, n))
+            .count()
+    };
     let mut out = Vec::new();
     for r in rules {
         let (Some(from), Some(to)) = (r.str_at(&["kustomization"]), r.str_at(&["dependsOn"]))
         else {
             continue;
         };
-        if !by_key.keys().any(|(_, n)| glob_match(to, n)) {
+        let mut targets: Vec<&Obj> = ks
+            .iter()
+            .copied()
+            .filter(|k| glob_match(to, k.name()))
+            .collect();
+        if targets.is_empty() {
             continue;
         }
+        targets.sort_by_key(|k| k.name());
         for k in ks
             .iter()
-            .filter(|k| glob_match(from, k.0.name()) && !glob_match(to, k.0.name()))
+            .filter(|k| glob_match(from, k.name()) && !glob_match(to, k.name()))
         {
-            let start = (k.0.namespace().to_string(), k.0.name().to_string());
-            if reachable(edges, &start)
+            let named = objects::depends_on(**k)
                 .iter()
-                .any(|(_, n)| glob_match(to, n))
-            {
+                .any(|d| glob_match(to, &d.name));
+            if named || reaches(k, to) > 0 {
                 continue;
             }
-            let at = k.depends_on_node().unwrap_or(k.0.name_node());
-            out.push(k.0.annotate(
+            let wanted: Vec<String> = targets.iter().map(|t| format!("'{}'", t.name())).collect();
+            // suggest the last layer: the match that itself follows most of the others
+            let last = targets
+                .iter()
+                .max_by_key(|t| (reaches(t, to), std::cmp::Reverse(t.name())))
+                .map_or(to, |t| t.name());
+            let at = k.get(&["spec", "dependsOn"]).unwrap_or(k.name_node());
+            out.push(k.annotate(
                 ctx.diag(format!(
-                    "Flux Kustomization '{}' does not depend on '{to}', expected it to be applied after it",
-                    k.0.name()
+                    "Flux Kustomization '{}' does not depend on {}, expected it to be applied after it",
+                    k.name(),
+                    wanted.join(" or ")
                 ))
                 .at_node(at, "missing dependency")
-                .help(format!("add `dependsOn: [{{name: {to}}}]` to its spec")),
+                .help(format!("add `dependsOn: [{{name: {last}}}]` to its spec")),
             ));
         }
     }
     out
 }
 
-fn reachable(edges: &BTreeMap<Key, Vec<(Key, usize)>>, start: &Key) -> BTreeSet<Key> {
-    let mut seen = BTreeSet::new();
-    let mut stack = vec![start.clone()];
-    while let Some(k) = stack.pop() {
-        for (t, _) in edges.get(&k).map(Vec::as_slice).unwrap_or(&[]) {
-            if seen.insert(t.clone()) {
-                stack.push(t.clone());
-            }
-        }
-    }
-    seen
-}
-
-/// Each elementary cycle once, in a deterministic order, reported at the `dependsOn` entry of
-/// its first Kustomization (by namespace, name) that leads into it.
-fn cycles(
-    ctx: &Ctx,
-    by_key: &BTreeMap<Key, &Kustomization>,
-    edges: &BTreeMap<Key, Vec<(Key, usize)>>,
-) -> Vec<Diagnostic> {
-    let mut found = Vec::new();
-    for start in by_key.keys() {
-        let mut path = Vec::new();
-        walk(edges, start, start, &mut path, &mut found);
-    }
+/// Each cycle once, at the `dependsOn` entry of its first member that leads into it.
+fn cycles(ctx: &Ctx, g: &DepGraph) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    for cycle in found {
+    for cycle in g.cycles() {
         let Some((start, item)) = cycle.first() else {
             continue;
         };
-        let Some(k) = by_key.get(start) else { continue };
+        let Some(o) = g.get(start) else { continue };
         let names: Vec<&str> = cycle
             .iter()
-            .map(|(k, _)| k.1.as_str())
-            .chain(std::iter::once(start.1.as_str()))
+            .map(|(k, _)| k.2.as_str())
+            .chain(std::iter::once(start.2.as_str()))
             .collect();
-        let deps = k.depends_on();
-        let at = deps.get(*item).map(|d| d.node).unwrap_or(k.0.name_node());
-        out.push(k.0.annotate(
+        let deps = objects::depends_on(*o);
+        let at = deps.get(*item).map(|d| d.node).unwrap_or(o.name_node());
+        out.push(o.annotate(
             ctx.diag(format!(
-                "Flux Kustomizations depend on each other in a cycle: {}",
+                "{}s depend on each other in a cycle: {}",
+                noun(o.kind()),
                 names.join(" → ")
             ))
             .at_node(at, "closes a cycle")
@@ -154,31 +172,4 @@ fn cycles(
         ));
     }
     out
-}
-
-/// At most this many cycles are reported per environment.
-const MAX_CYCLES: usize = 20;
-
-/// Depth-first search for cycles through `start` that visit only Kustomizations after it in key
-/// order, so that each cycle is found once, from its smallest member. Path items are (node, index
-/// of the dependsOn entry taken from it).
-fn walk(
-    edges: &BTreeMap<Key, Vec<(Key, usize)>>,
-    start: &Key,
-    at: &Key,
-    path: &mut Vec<(Key, usize)>,
-    found: &mut Vec<Vec<(Key, usize)>>,
-) {
-    for (t, i) in edges.get(at).map(Vec::as_slice).unwrap_or(&[]) {
-        if found.len() >= MAX_CYCLES {
-            return;
-        }
-        path.push((at.clone(), *i));
-        if t == start {
-            found.push(path.clone());
-        } else if t > start && !path.iter().any(|(k, _)| k == t) {
-            walk(edges, start, t, path, found);
-        }
-        path.pop();
-    }
 }

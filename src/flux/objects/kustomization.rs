@@ -24,6 +24,8 @@ pub struct DependsOn<'a> {
     pub namespace: String,
     /// The entry's `name` node (or the entry).
     pub node: &'a Node,
+    /// The entry's `namespace` node, when it sets one.
+    pub namespace_node: Option<&'a Node>,
 }
 
 /// A Flux Kustomization (kustomize.toolkit.fluxcd.io).
@@ -55,22 +57,7 @@ impl<'a> Kustomization<'a> {
         self.0.get(&["spec", "dependsOn"])
     }
     pub fn depends_on(&self) -> Vec<DependsOn<'a>> {
-        let items = self
-            .depends_on_node()
-            .and_then(Node::as_seq)
-            .map(Vec::as_slice)
-            .unwrap_or(&[]);
-        items
-            .iter()
-            .filter_map(|item| {
-                let node = item.get("name").unwrap_or(item);
-                Some(DependsOn {
-                    name: node.scalar_string().filter(|n| !n.is_empty())?,
-                    namespace: default_ns(item.str_at(&["namespace"]), self.0.namespace()),
-                    node,
-                })
-            })
-            .collect()
+        depends_on(self.0)
     }
     /// The names of the Secret or ConfigMap `spec.kubeConfig` reads (with their nodes).
     pub fn kube_config_refs(&self) -> Vec<(&'a Node, String)> {
@@ -85,6 +72,28 @@ impl<'a> Kustomization<'a> {
     pub fn interval(&self) -> Option<&'a Node> {
         self.0.get(&["spec", "interval"])
     }
+}
+
+/// `spec.dependsOn` of a Flux Kustomization or HelmRelease (each entry names an object of the
+/// same kind), namespaces defaulted to the dependent's.
+pub fn depends_on(o: Obj<'_>) -> Vec<DependsOn<'_>> {
+    let items = o
+        .get(&["spec", "dependsOn"])
+        .and_then(Node::as_seq)
+        .map(Vec::as_slice)
+        .unwrap_or(&[]);
+    items
+        .iter()
+        .filter_map(|item| {
+            let node = item.get("name").unwrap_or(item);
+            Some(DependsOn {
+                name: node.scalar_string().filter(|n| !n.is_empty())?,
+                namespace: default_ns(item.str_at(&["namespace"]), o.namespace()),
+                node,
+                namespace_node: item.get("namespace").filter(|n| !n.is_null()),
+            })
+        })
+        .collect()
 }
 
 /// `spec.kubeConfig.secretRef.name` / `configMapRef.name` of a Flux Kustomization or HelmRelease.

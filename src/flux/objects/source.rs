@@ -3,6 +3,7 @@
 
 use std::collections::HashSet;
 
+use crate::flux::sources::normalize_url;
 use crate::flux::{Applied, Environment};
 use crate::yaml::Node;
 
@@ -142,8 +143,9 @@ impl<'a> Source<'a> {
         })
     }
 
-    /// Where the content comes from: `spec.url`, or a Bucket's endpoint and bucket name. Trailing
-    /// `/` and `.git` are dropped so that spellings of one repository compare equal.
+    /// Where the content comes from: `spec.url`, or a Bucket's endpoint and bucket name, through
+    /// [`normalize_url`] so that spellings of one repository (`ssh://git@host/org/repo`,
+    /// `https://host/org/repo.git`) compare equal.
     pub fn url(&self) -> Option<String> {
         let raw = match self.0.kind() {
             "Bucket" => format!(
@@ -153,8 +155,7 @@ impl<'a> Source<'a> {
             ),
             _ => self.0.get(&["spec", "url"])?.scalar_string()?,
         };
-        let t = raw.trim().trim_end_matches('/');
-        Some(t.strip_suffix(".git").unwrap_or(t).to_string())
+        Some(normalize_url(&raw))
     }
 
     /// Is `other` the same source: the same definition (one file brought into both), or the same
