@@ -93,6 +93,34 @@ pub fn find<'a>(
         .find(|w| w.kind == kind && w.namespace == namespace && w.name == name)
 }
 
+/// The same workload in another environment: same kind, namespace and name; else the one that
+/// was the same before this kustomization's or Flux's renames (a per-environment `namespace`,
+/// `namePrefix`, `targetNamespace`); else the only one of that kind and name.
+pub fn counterpart<'a>(other: &'a Environment, w: &Workload) -> Option<Workload<'a>> {
+    if let Some(x) = find(other, w.kind, w.namespace, w.name) {
+        return Some(x);
+    }
+    let same_kind = || {
+        other
+            .objects
+            .iter()
+            .filter_map(workload)
+            .filter(|x| x.kind == w.kind)
+    };
+    let org = w.resource().original_id();
+    let by_origin: Vec<Workload> = same_kind()
+        .filter(|x| {
+            let o = x.resource().original_id();
+            o.name == org.name && o.effective_namespace() == org.effective_namespace()
+        })
+        .collect();
+    let by_name: Vec<Workload> = same_kind().filter(|x| x.name == w.name).collect();
+    [by_origin, by_name]
+        .into_iter()
+        .find(|v| v.len() == 1)
+        .and_then(|mut v| v.pop())
+}
+
 /// `metadata.namespace`, or `default`.
 pub fn effective_namespace(r: &Resource) -> &str {
     match r.namespace() {
