@@ -280,9 +280,14 @@ fn no_target(ctx: &Ctx, id: &ResId, resmap: &ResMap, patch: &Document) -> Error 
     .with_label("matches no resource");
     err = match near {
         Some(r) => err.with_help(format!(
-            "did you mean {} ({})? apiVersion, kind, metadata.name and metadata.namespace must all match",
+            "did you mean {} ({})? apiVersion, kind, metadata.name and metadata.namespace must all match{}",
             describe(&r.id()),
-            ctx.loader.sources.describe(r.doc_span)
+            ctx.loader.sources.describe(r.doc_span),
+            if wrong_ns {
+                " (a patch is matched before this kustomization's `namespace:` applies)"
+            } else {
+                ""
+            }
         )),
         None => err.with_help(
             "check the patch's apiVersion, kind, metadata.name and metadata.namespace against the resources",
