@@ -1,5 +1,5 @@
-//! Workloads, the way the rules about pods see an environment: Deployments, StatefulSets,
-//! DaemonSets, ReplicaSets, Jobs and CronJobs with their pod templates, containers and init
+//! Workloads, the way the rules about pods see an environment: bare Pods, Deployments,
+//! StatefulSets, DaemonSets, ReplicaSets, Jobs and CronJobs with their pod templates, containers and init
 //! containers, how many pods they run, and the HorizontalPodAutoscaler that scales them.
 //!
 //! Every accessor hands back the rendered [`Node`], so a rule can point at the place where a value
@@ -21,6 +21,7 @@ pub use quantity::{Quantity, format_quantity};
 
 /// Kinds that run pods, and where their pod spec lives.
 const KINDS: &[(&str, &[&str])] = &[
+    ("Pod", &["spec"]),
     ("Deployment", &["spec", "template", "spec"]),
     ("StatefulSet", &["spec", "template", "spec"]),
     ("DaemonSet", &["spec", "template", "spec"]),
@@ -144,7 +145,7 @@ impl<'a> Workload<'a> {
     pub fn replicas(&self) -> Replicas<'a> {
         let r = self.resource();
         let node = match self.kind {
-            "DaemonSet" => None,
+            "DaemonSet" | "Pod" => None,
             "Job" => r.node.get_path(&["spec", "parallelism"]),
             "CronJob" => r
                 .node
