@@ -58,8 +58,8 @@ pub struct Environment {
     /// Every object applied into the environment, with the unit that applied it.
     pub objects: Vec<Applied>,
     pub failures: Vec<Failure>,
-    /// Patches whose `target:` selected no resource: (unit, span of the `target:`).
-    pub unmatched_patches: Vec<(usize, Span)>,
+    /// Patches whose `target:` selected no resource: (unit, the target).
+    pub unmatched_patches: Vec<(usize, crate::kustomize::resource::UnmatchedPatch)>,
     /// `${VAR}`s that `postBuild` met with no value and no default (Flux substitutes an empty
     /// string, or fails the build with strict substitution): findings for the `render` rule.
     pub undefined_vars: Vec<UndefinedVar>,

@@ -1,5 +1,5 @@
-//! Workloads, the way the rules about pods see an environment: Deployments, StatefulSets,
-//! DaemonSets, ReplicaSets, Jobs and CronJobs with their pod templates, containers and init
+//! Workloads, the way the rules about pods see an environment: bare Pods, Deployments,
+//! StatefulSets, DaemonSets, ReplicaSets, Jobs and CronJobs with their pod templates, containers and init
 //! containers, how many pods they run, and the HorizontalPodAutoscaler that scales them.
 //!
 //! Every accessor hands back the rendered [`Node`], so a rule can point at the place where a value
@@ -21,6 +21,7 @@ pub use quantity::{Quantity, format_quantity};
 
 /// Kinds that run pods, and where their pod spec lives.
 const KINDS: &[(&str, &[&str])] = &[
+    ("Pod", &["spec"]),
     ("Deployment", &["spec", "template", "spec"]),
     ("StatefulSet", &["spec", "template", "spec"]),
     ("DaemonSet", &["spec", "template", "spec"]),
@@ -93,6 +94,34 @@ pub fn find<'a>(
         .find(|w| w.kind == kind && w.namespace == namespace && w.name == name)
 }
 
+/// The same workload in another environment: same kind, namespace and name; else the one that
+/// was the same before this kustomization's or Flux's renames (a per-environment `namespace`,
+/// `namePrefix`, `targetNamespace`); else the only one of that kind and name.
+pub fn counterpart<'a>(other: &'a Environment, w: &Workload) -> Option<Workload<'a>> {
+    if let Some(x) = find(other, w.kind, w.namespace, w.name) {
+        return Some(x);
+    }
+    let same_kind = || {
+        other
+            .objects
+            .iter()
+            .filter_map(workload)
+            .filter(|x| x.kind == w.kind)
+    };
+    let org = w.resource().original_id();
+    let by_origin: Vec<Workload> = same_kind()
+        .filter(|x| {
+            let o = x.resource().original_id();
+            o.name == org.name && o.effective_namespace() == org.effective_namespace()
+        })
+        .collect();
+    let by_name: Vec<Workload> = same_kind().filter(|x| x.name == w.name).collect();
+    [by_origin, by_name]
+        .into_iter()
+        .find(|v| v.len() == 1)
+        .and_then(|mut v| v.pop())
+}
+
 /// `metadata.namespace`, or `default`.
 pub fn effective_namespace(r: &Resource) -> &str {
     match r.namespace() {
@@ -116,7 +145,7 @@ impl<'a> Workload<'a> {
     pub fn replicas(&self) -> Replicas<'a> {
         let r = self.resource();
         let node = match self.kind {
-            "DaemonSet" => None,
+            "DaemonSet" | "Pod" => None,
             "Job" => r.node.get_path(&["spec", "parallelism"]),
             "CronJob" => r
                 .node

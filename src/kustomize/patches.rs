@@ -21,7 +21,7 @@ use crate::yaml::{Document, Node, SetBy, Value};
 
 use super::Ctx;
 use super::kustomization::{parse_embedded, type_error};
-use super::resource::ResMap;
+use super::resource::{ResMap, UnmatchedPatch};
 
 pub use label_selector::LabelSelector;
 pub use selector::Selector;
@@ -173,7 +173,10 @@ pub fn apply_json6902_entry(ctx: &Ctx, resmap: &mut ResMap, entry: &Node) -> Res
 /// Remembers a patch `target:` that selects nothing: kustomize is silent about it, `check` is not.
 fn note_unmatched(resmap: &mut ResMap, target_node: &Node, target: &Selector) {
     if !resmap.resources.iter().any(|r| target.matches(r)) {
-        resmap.unmatched_patches.push(target_node.span());
+        resmap.unmatched_patches.push(UnmatchedPatch {
+            target: target_node.span(),
+            culprit: target.culprit(&resmap.resources),
+        });
     }
 }
 

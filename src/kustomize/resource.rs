@@ -326,7 +326,16 @@ pub struct ResMap {
     pub resources: Vec<Resource>,
     /// The `target:` of every patch that selected no resource (kustomize applies it to nothing,
     /// silently; `fluxlint check` reports it).
-    pub unmatched_patches: Vec<Span>,
+    pub unmatched_patches: Vec<UnmatchedPatch>,
+}
+
+/// A patch `target:` that selected no resource.
+#[derive(Clone, Copy, Debug)]
+pub struct UnmatchedPatch {
+    /// The `target:` map.
+    pub target: Span,
+    /// The one selector field to blame (its name and value), when there is one.
+    pub culprit: Option<(&'static str, Span)>,
 }
 
 impl ResMap {

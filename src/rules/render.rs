@@ -45,22 +45,30 @@ fn check(ctx: &Ctx) -> Vec<Diagnostic> {
         });
         out.push(applied_by(d, env, unit).help(help));
     }
-    for &(u, span) in &env.unmatched_patches {
+    for &(u, p) in &env.unmatched_patches {
         let Some(unit) = env.units.get(u) else {
             continue;
         };
-        let d = ctx
+        let (at, label) = match p.culprit {
+            Some((field, span)) => (span, format!("no resource matches this {field}")),
+            None => (p.target, "selects nothing".to_string()),
+        };
+        let mut d = ctx
             .diag(format!(
                 "patch target {{{}}} selects no resource in {} ({}), so the patch changes nothing",
-                selector_text(&ctx.repo.sources, span),
+                selector_text(&ctx.repo.sources, p.target),
                 env.name,
                 what(unit)
             ))
-            .at(span, "selects nothing")
-            .help(
-                "fix the target's kind, name or namespace (names are matched before namePrefix \
-                 and namespace of this kustomization apply), or remove the patch",
-            );
+            .at(at, label);
+        if at != p.target {
+            d = d.note(p.target, "this target matches nothing");
+        }
+        let fields = p.culprit.map_or("kind, name or namespace", |(f, _)| f);
+        d = d.help(format!(
+            "fix the target's {fields} (names are matched before namePrefix and namespace of \
+             this kustomization apply), or remove the patch"
+        ));
         out.push(applied_by(d, env, unit));
     }
     for v in &env.undefined_vars {

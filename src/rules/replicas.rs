@@ -35,6 +35,17 @@ impl Bounds {
         }
     }
 
+    /// What is expected, whatever the value: `exactly 1`, `at least 3`.
+    fn describe(&self) -> String {
+        match (self.exactly, self.min, self.max) {
+            (Some(e), _, _) => format!("exactly {e}"),
+            (None, Some(lo), Some(hi)) => format!("between {lo} and {hi}"),
+            (None, Some(lo), None) => format!("at least {lo}"),
+            (None, None, Some(hi)) => format!("at most {hi}"),
+            (None, None, None) => "a whole number".to_string(),
+        }
+    }
+
     /// What was expected, when `v` breaks a bound.
     fn broken_by(&self, v: i64) -> Option<String> {
         match (self.exactly, self.min, self.max) {
@@ -72,11 +83,15 @@ fn check(ctx: &Ctx) -> Vec<Diagnostic> {
         let hpa = if with_hpa { w.hpa(env) } else { None };
         let replicas = w.replicas();
         // a workload scaled by an HPA and without `replicas` leaves the count to the HPA
-        if !(hpa.is_some() && replicas.node.is_none())
-            && let Some(count) = replicas.count
-            && let Some(expected) = bounds.broken_by(count)
-        {
-            out.push(workload_finding(ctx, env, &w, replicas.node, &expected));
+        if !(hpa.is_some() && replicas.node.is_none()) {
+            // a value that is no number (`${REPLICAS}` left by a missing postBuild) breaks the bound
+            let expected = match replicas.count {
+                Some(count) => bounds.broken_by(count),
+                None => Some(bounds.describe()),
+            };
+            if let Some(expected) = expected {
+                out.push(workload_finding(ctx, env, &w, replicas.node, &expected));
+            }
         }
         if let Some(h) = hpa {
             out.extend(hpa_finding(ctx, env, &w, h, &bounds));
@@ -98,7 +113,7 @@ fn workload_finding(
             .diag(format!(
                 "replicas of {} is {} in {}, expected {expected}",
                 w.describe(),
-                text(n),
+                shown(n),
                 env.name
             ))
             .at_node(n, "set here"),
@@ -114,12 +129,18 @@ fn workload_finding(
             }
         }
     };
+    let mut help = format!(
+        "set `spec.replicas` of {} to {expected} in the {} overlay",
+        w.describe(),
+        env.name
+    );
+    if node.is_some_and(|n| text(n).contains("${")) {
+        help.push_str(
+            "; Flux substitutes `${VAR}` only when the Flux Kustomization has `spec.postBuild`",
+        );
+    }
     note_applied_by(d, env, w.applied)
-        .help(format!(
-            "set `spec.replicas` of {} to {expected} in the {} overlay",
-            w.describe(),
-            env.name
-        ))
+        .help(help)
         .resource(resource_id(r))
 }
 
@@ -135,11 +156,11 @@ fn hpa_finding(
         .node
         .get_path(&["spec", "minReplicas"])
         .filter(|n| !n.is_null());
-    let min = match node {
-        Some(n) => whole_number(n)?,
-        None => 1,
+    let expected = match node.map(whole_number) {
+        Some(Some(min)) => bounds.broken_by(min)?,
+        Some(None) => bounds.describe(),
+        None => bounds.broken_by(1)?,
     };
-    let expected = bounds.broken_by(min)?;
     let what = format!(
         "HorizontalPodAutoscaler \"{}\" of {}",
         r.name(),
@@ -149,7 +170,7 @@ fn hpa_finding(
         Some(n) => ctx
             .diag(format!(
                 "minReplicas of {what} is {} in {}, expected {expected}",
-                text(n),
+                shown(n),
                 env.name
             ))
             .at_node(n, "set here"),
@@ -173,6 +194,14 @@ fn hpa_finding(
             ))
             .resource(resource_id(r)),
     )
+}
+
+/// A count for messages: `2`, or `"${REPLICAS}" (not a number)`.
+fn shown(n: &Node) -> String {
+    match whole_number(n) {
+        Some(_) => text(n),
+        None => format!("\"{}\" (not a number)", text(n)),
+    }
 }
 
 #[cfg(test)]

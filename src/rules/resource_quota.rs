@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use crate::diagnostic::Diagnostic;
 use crate::flux::workloads::{
     self, Defaults, Quantity, Workload, effective_namespace, format_quantity, in_scope, name_node,
-    note_applied_by, pod_total, split_key, string_list, whole_number,
+    note_applied_by, pod_total, split_key, string_list, text, whole_number,
 };
 use crate::flux::{Applied, Environment, resource_id};
 use crate::yaml::Node;
@@ -129,10 +129,25 @@ fn check_key(
     }) else {
         return Vec::new();
     };
-    let Some(limit) = Quantity::of(limit_node) else {
-        return Vec::new();
-    };
     let qname = q.resource.name();
+    let Some(limit) = Quantity::of(limit_node) else {
+        let d = ctx
+            .diag(format!(
+                "{key} of ResourceQuota \"{qname}\" is \"{}\" in {}, expected a Kubernetes quantity such as {}",
+                text(limit_node),
+                env.name,
+                match key {
+                    "pods" => "10",
+                    k if k.ends_with("cpu") => "500m or 4",
+                    _ => "512Mi or 4Gi",
+                }
+            ))
+            .at_node(limit_node, "not a quantity")
+            .help(format!(
+                "write `spec.hard.{key}` of ResourceQuota \"{qname}\" as a number with an optional suffix (m; Ki, Mi, Gi; k, M, G)"
+            ));
+        return vec![note_applied_by(d, env, q).resource(resource_id(&q.resource))];
+    };
     let mut out = Vec::new();
     let mut total = Quantity::ZERO;
     let mut parts = Vec::new();

@@ -1,7 +1,8 @@
 //! `resources`: in the listed environments every container and init container sets the listed
 //! limits itself (a LimitRange default does not count), and each limit of a `lower` environment is
 //! below the same container's limit in the `higher` one (workloads matched by kind, namespace and
-//! name, containers by name).
+//! name — or by what they were called before per-environment renames, see
+//! [`workloads::counterpart`] —, containers by name).
 
 use crate::diagnostic::Diagnostic;
 use crate::flux::workloads::{
@@ -61,6 +62,10 @@ fn check(ctx: &Ctx) -> Vec<Diagnostic> {
                 match c.limit(res) {
                     None if required => found.push(missing(ctx, env, &w, c, res)),
                     None => {}
+                    Some(v) if Quantity::of(v).is_none() && required => {
+                        found.push(not_a_quantity(ctx, env, &w, c, res, v));
+                    }
+                    Some(v) if Quantity::of(v).is_none() => {}
                     Some(v) => {
                         for &(higher, equal) in &above {
                             found.extend(compare(ctx, env, &w, c, res, v, higher, equal));
@@ -93,6 +98,34 @@ fn missing(ctx: &Ctx, env: &Environment, w: &Workload, c: &Container, res: &str)
     ))
 }
 
+fn not_a_quantity(
+    ctx: &Ctx,
+    env: &Environment,
+    w: &Workload,
+    c: &Container,
+    res: &str,
+    value: &Node,
+) -> Diagnostic {
+    ctx.diag(format!(
+        "{res} limit of {} of {} is \"{}\" in {}, expected a Kubernetes quantity such as {}",
+        c.describe(),
+        w.describe(),
+        text(value),
+        env.name,
+        if res == "cpu" {
+            "500m or 2"
+        } else {
+            "256Mi or 1Gi"
+        }
+    ))
+    .at_node(value, "not a quantity")
+    .help(format!(
+        "write `resources.limits.{res}` of {} as a number with an optional suffix (m for \
+         millicores; Ki, Mi, Gi or k, M, G for bytes)",
+        c.describe()
+    ))
+}
+
 /// The same container's limit in the higher environment; a finding when `value` is not below it.
 #[allow(clippy::too_many_arguments)]
 fn compare(
@@ -105,7 +138,7 @@ fn compare(
     higher: &Environment,
     allow_equal: bool,
 ) -> Option<Diagnostic> {
-    let hw = workloads::find(higher, w.kind, w.namespace, w.name)?;
+    let hw = workloads::counterpart(higher, w)?;
     let hc = hw
         .containers()
         .into_iter()

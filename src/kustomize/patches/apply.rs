@@ -58,7 +58,7 @@ pub fn smp_by_id(
         .collect();
     let i = match found.as_slice() {
         [i] => *i,
-        [] => return Err(no_target(ctx, &id, resmap, patch.span)),
+        [] => return Err(no_target(ctx, &id, resmap, patch)),
         [a, b, ..] => {
             return Err(Error::at(
                 "patch-target",
@@ -250,24 +250,44 @@ fn describe(id: &ResId) -> String {
     format!("{av}{} \"{}\"{ns}", id.gvk.kind, id.name)
 }
 
-fn no_target(ctx: &Ctx, id: &ResId, resmap: &ResMap, span: Span) -> Error {
-    let mut err = Error::at(
-        "patch-target",
-        span,
-        format!("no resource matches strategic merge patch {}", describe(id)),
-    )
-    .with_label("this patch");
+fn no_target(ctx: &Ctx, id: &ResId, resmap: &ResMap, patch: &Document) -> Error {
     // the most likely mistake: right kind and name, wrong apiVersion or namespace
     let near = resmap.resources.iter().find(|r| {
         r.all_ids()
             .iter()
             .any(|x| x.gvk.kind == id.gvk.kind && x.name == id.name)
     });
+    // point at the field that is most likely wrong: the namespace or apiVersion when a resource
+    // has this kind and name, else the name
+    let field = |path: &[&str]| patch.root.get_path(path).map(Node::span);
+    let wrong_ns = near.is_some_and(|r| {
+        r.all_ids()
+            .iter()
+            .all(|x| x.effective_namespace() != id.effective_namespace())
+    });
+    let at = match near {
+        Some(_) if wrong_ns => field(&["metadata", "namespace"]),
+        Some(_) => field(&["apiVersion"]),
+        None => None,
+    }
+    .or_else(|| field(&["metadata", "name"]))
+    .unwrap_or(patch.span);
+    let mut err = Error::at(
+        "patch-target",
+        at,
+        format!("no resource matches strategic merge patch {}", describe(id)),
+    )
+    .with_label("matches no resource");
     err = match near {
         Some(r) => err.with_help(format!(
-            "did you mean {} ({})? apiVersion, kind, metadata.name and metadata.namespace must all match",
+            "did you mean {} ({})? apiVersion, kind, metadata.name and metadata.namespace must all match{}",
             describe(&r.id()),
-            ctx.loader.sources.describe(r.doc_span)
+            ctx.loader.sources.describe(r.doc_span),
+            if wrong_ns {
+                " (a patch is matched before this kustomization's `namespace:` applies)"
+            } else {
+                ""
+            }
         )),
         None => err.with_help(
             "check the patch's apiVersion, kind, metadata.name and metadata.namespace against the resources",

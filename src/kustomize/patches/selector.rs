@@ -34,6 +34,8 @@ pub struct Selector {
     /// The literal fields, for messages.
     pub kind_text: String,
     pub name_text: String,
+    /// The fields that are set, with the span of their value (to point at the one that fails).
+    set: Vec<(&'static str, Span)>,
 }
 
 impl Selector {
@@ -105,7 +107,28 @@ impl Selector {
             annotations: selector("annotationSelector")?,
             kind_text: text("kind")?.0,
             name_text: text("name")?.0,
+            set: FIELDS
+                .iter()
+                .filter_map(|&k| {
+                    let v = m.get(k).filter(|v| !v.is_null())?;
+                    (v.as_str() != Some("")).then_some((k, v.span()))
+                })
+                .collect(),
         })
+    }
+
+    /// When the selector matches none of `resources`: the one field whose value is to blame —
+    /// the only field that, left out, lets the rest match something (a typo in a name, a wrong
+    /// kind). `None` when no single field is to blame.
+    pub fn culprit(&self, resources: &[Resource]) -> Option<(&'static str, Span)> {
+        let mut blamed = self
+            .set
+            .iter()
+            .filter(|(f, _)| resources.iter().any(|r| self.matches_except(r, Some(*f))));
+        match (blamed.next(), blamed.next()) {
+            (Some(&one), None) => Some(one),
+            _ => None,
+        }
     }
 
     pub fn has_name(&self) -> bool {
@@ -114,20 +137,32 @@ impl Selector {
 
     /// kustomize's `resWrangler.Select`.
     pub fn matches(&self, r: &Resource) -> bool {
+        self.matches_except(r, None)
+    }
+
+    /// [`Selector::matches`], leaving out one field.
+    fn matches_except(&self, r: &Resource, skip: Option<&str>) -> bool {
         let cur = r.id();
         let org = r.original_id();
-        let ok = |re: &Option<Regex>, s: &str| re.as_ref().is_none_or(|re| re.is_match(s));
+        let on = |f: &str| skip != Some(f);
+        let ok = |f: &str, re: &Option<Regex>, s: &str| {
+            !on(f) || re.as_ref().is_none_or(|re| re.is_match(s))
+        };
         let ns_ok = self.namespace.is_none()
-            || ok(&self.namespace, ns_key(&org))
-            || ok(&self.namespace, ns_key(&cur));
-        let name_ok = self.name.is_none() || ok(&self.name, &org.name) || ok(&self.name, &cur.name);
+            || ok("namespace", &self.namespace, ns_key(&org))
+            || ok("namespace", &self.namespace, ns_key(&cur));
+        let name_ok = self.name.is_none()
+            || ok("name", &self.name, &org.name)
+            || ok("name", &self.name, &cur.name);
         ns_ok
             && name_ok
-            && ok(&self.group, &cur.gvk.group)
-            && ok(&self.version, &cur.gvk.version)
-            && ok(&self.kind, &cur.gvk.kind)
-            && (self.labels.is_empty() || self.labels.matches(&r.labels()))
-            && (self.annotations.is_empty() || self.annotations.matches(&r.annotations()))
+            && ok("group", &self.group, &cur.gvk.group)
+            && ok("version", &self.version, &cur.gvk.version)
+            && ok("kind", &self.kind, &cur.gvk.kind)
+            && (!on("labelSelector") || self.labels.is_empty() || self.labels.matches(&r.labels()))
+            && (!on("annotationSelector")
+                || self.annotations.is_empty()
+                || self.annotations.matches(&r.annotations()))
     }
 }
 
@@ -147,4 +182,56 @@ fn first_line(s: &str) -> String {
         .unwrap_or(s)
         .trim()
         .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::FileId;
+    use crate::yaml::{SetBy, parse_stream};
+
+    fn doc(text: &str) -> Node {
+        let docs = parse_stream(text, FileId::NONE, SetBy::Resource).unwrap_or_default();
+        docs.into_iter()
+            .next()
+            .map(|d| d.root)
+            .unwrap_or_else(|| Node::null(crate::yaml::Origin::none()))
+    }
+
+    fn culprit(target: &str) -> Option<&'static str> {
+        let res = [
+            Resource::new(
+                doc(
+                    "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: shop}\n",
+                ),
+                Span::NONE,
+            ),
+            Resource::new(
+                doc("apiVersion: v1\nkind: Service\nmetadata: {name: api, namespace: shop}\n"),
+                Span::NONE,
+            ),
+        ];
+        let Ok(s) = Selector::parse(&doc(target)) else {
+            return Some("parse error");
+        };
+        assert!(!res.iter().any(|r| s.matches(r)), "{target} matches");
+        s.culprit(&res).map(|(f, _)| f)
+    }
+
+    #[test]
+    fn blames_the_one_field_that_selects_nothing() {
+        assert_eq!(culprit("{kind: Deployment, name: wbe}"), Some("name"));
+        assert_eq!(culprit("{kind: Deploymnet, name: web}"), Some("kind"));
+        assert_eq!(
+            culprit("{kind: Deployment, namespace: kube-system}"),
+            Some("namespace")
+        );
+        assert_eq!(
+            culprit("{labelSelector: app=worker}"),
+            Some("labelSelector")
+        );
+        // two fields wrong, or each right on its own: nothing to single out
+        assert_eq!(culprit("{kind: Deploymnet, name: wbe}"), None);
+        assert_eq!(culprit("{kind: Service, name: web}"), None);
+    }
 }
