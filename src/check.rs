@@ -110,7 +110,11 @@ pub fn run(
         report_unused_suppressions: scope.envs.is_none() && args.envs.is_empty(),
     };
     let mut diags = crate::engine::run_with(&repo, &policies, opts);
-    diags.retain(|d| d.environment.as_ref().is_none_or(|e| selected.contains(e)));
+    // with an environment selected, keep its findings (and repo-wide ones); a whole-repo check keeps
+    // everything, including findings about environments that are missing altogether
+    if scope.envs.is_some() || !args.envs.is_empty() {
+        diags.retain(|d| d.environment.as_ref().is_none_or(|e| selected.contains(e)));
+    }
     if !scope.files.is_empty() {
         diags.retain(|d| {
             let (file, _, _) = location(&repo.sources, d.primary.span);
