@@ -67,6 +67,15 @@ pub struct Environment {
     pub root: Option<usize>,
     /// Index in `objects` of the GitRepository that syncs the cluster directory: this repository.
     pub repo_source: Option<usize>,
+    /// Lookups by id, built on first use (rules ask for counterparts and HPAs of every workload).
+    pub index: std::sync::OnceLock<Index>,
+}
+
+/// Objects by (kind, effective namespace, name), and HPAs by the workload they scale.
+#[derive(Debug, Default)]
+pub struct Index {
+    by_id: std::collections::HashMap<(String, String, String), Vec<usize>>,
+    hpa_by_target: std::collections::HashMap<(String, String, String), usize>,
 }
 
 /// A variable used without a value (and without a default) by `postBuild` substitution.
@@ -133,6 +142,57 @@ pub fn resource_id(r: &Resource) -> String {
 }
 
 impl Environment {
+    fn index(&self) -> &Index {
+        self.index.get_or_init(|| {
+            let mut ix = Index::default();
+            for (i, a) in self.objects.iter().enumerate() {
+                let r = &a.resource;
+                let ns = effective_ns(r).to_string();
+                ix.by_id
+                    .entry((r.kind().to_string(), ns.clone(), r.name().to_string()))
+                    .or_default()
+                    .push(i);
+                if r.kind() == "HorizontalPodAutoscaler"
+                    && let (Some(k), Some(n)) = (
+                        r.node.str_at(&["spec", "scaleTargetRef", "kind"]),
+                        r.node.str_at(&["spec", "scaleTargetRef", "name"]),
+                    )
+                {
+                    ix.hpa_by_target
+                        .entry((k.to_string(), ns, n.to_string()))
+                        .or_insert(i);
+                }
+            }
+            ix
+        })
+    }
+
+    /// Objects with this kind, effective namespace (`default` when unset) and name, in order.
+    pub fn lookup(
+        &self,
+        kind: &str,
+        namespace: &str,
+        name: &str,
+    ) -> impl Iterator<Item = &Applied> {
+        let key = (kind.to_string(), namespace.to_string(), name.to_string());
+        self.index()
+            .by_id
+            .get(&key)
+            .map(|v| v.as_slice())
+            .unwrap_or_default()
+            .iter()
+            .map(|&i| &self.objects[i])
+    }
+
+    /// The first HPA (in order) whose `scaleTargetRef` names this workload.
+    pub fn hpa_for(&self, kind: &str, namespace: &str, name: &str) -> Option<&Applied> {
+        let key = (kind.to_string(), namespace.to_string(), name.to_string());
+        self.index()
+            .hpa_by_target
+            .get(&key)
+            .map(|&i| &self.objects[i])
+    }
+
     /// Objects of a kind (any group).
     pub fn of_kind<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = &'a Applied> + 'a {
         self.objects
@@ -232,3 +292,11 @@ pub fn path_span(r: &Resource) -> Span {
 }
 #[cfg(test)]
 mod tests;
+
+/// `metadata.namespace`, or `default` (how workloads and HPAs find each other).
+fn effective_ns(r: &Resource) -> &str {
+    match r.namespace() {
+        "" => "default",
+        ns => ns,
+    }
+}

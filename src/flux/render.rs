@@ -48,6 +48,7 @@ pub fn render_env(ctx: &RenderCtx, spec: &EnvSpec) -> Environment {
         undefined_vars: Vec::new(),
         root: None,
         repo_source: None,
+        index: Default::default(),
     };
     env.units.push(Unit {
         name: "<cluster>".into(),

@@ -88,8 +88,7 @@ pub fn find<'a>(
     namespace: &str,
     name: &str,
 ) -> Option<Workload<'a>> {
-    env.objects
-        .iter()
+    env.lookup(kind, namespace, name)
         .filter_map(workload)
         .find(|w| w.kind == kind && w.namespace == namespace && w.name == name)
 }
@@ -194,12 +193,7 @@ impl<'a> Workload<'a> {
     /// The HorizontalPodAutoscaler in the same environment and namespace whose `scaleTargetRef`
     /// names this workload.
     pub fn hpa(&self, env: &'a Environment) -> Option<&'a Applied> {
-        env.of_kind("HorizontalPodAutoscaler").find(|h| {
-            let r = &h.resource;
-            effective_namespace(r) == self.namespace
-                && r.node.str_at(&["spec", "scaleTargetRef", "kind"]) == Some(self.kind)
-                && r.node.str_at(&["spec", "scaleTargetRef", "name"]) == Some(self.name)
-        })
+        env.hpa_for(self.kind, self.namespace, self.name)
     }
 
     /// `Kind "name"` for messages.

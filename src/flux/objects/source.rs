@@ -267,6 +267,7 @@ mod tests {
             undefined_vars: vec![],
             root: None,
             repo_source: None,
+            index: Default::default(),
         };
         let s = Source(Obj {
             env: &env,
