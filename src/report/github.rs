@@ -8,7 +8,6 @@
 //! reject a column range that spans lines.
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::engine::count;
 
 use super::Report;
 use super::locate::Locator;
@@ -76,22 +75,12 @@ pub fn escape_property(s: &str) -> String {
 /// Markdown for the job summary: the verdict, a table of rules × (repository, environments) with
 /// the findings in each cell, then the findings themselves.
 pub fn summary(r: &Report) -> String {
-    let c = count(r.diagnostics);
     let failed = r.diagnostics.iter().any(|d| d.severity >= r.fail_on);
     let mut out = String::from("## fluxlint\n\n");
     out.push_str(&format!(
-        "{} **{} error{}, {} warning{}, {} info{}** in {} environment{} ({} overlays, {} resources)",
+        "{} **{})**",
         if failed { "❌" } else { "✅" },
-        c.errors,
-        plural(c.errors),
-        c.warnings,
-        plural(c.warnings),
-        c.infos,
-        plural(c.infos),
-        r.summary.environments,
-        plural(r.summary.environments),
-        r.summary.overlays,
-        r.summary.resources,
+        super::counts_phrase(r)
     ));
     out.push_str(&format!(", failing on `{}`\n\n", r.fail_on));
     let suites = suites(r);
@@ -182,10 +171,6 @@ fn icon(s: Severity) -> &'static str {
         Severity::Warning => "⚠️",
         Severity::Info => "ℹ️",
     }
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
 }
 
 /// Text that Markdown must show as written, on one line (in a table cell or a list item).

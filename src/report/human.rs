@@ -7,7 +7,6 @@ use std::sync::Arc;
 use miette::{Diagnostic as MietteDiagnostic, LabeledSpan, NamedSource, SourceCode};
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::engine::count;
 use crate::source::{SourceMap, Span};
 
 use super::Report;
@@ -27,27 +26,13 @@ pub fn render(r: &Report, color: bool) -> String {
         }
         out.push('\n');
     }
-    let c = count(r.diagnostics);
     out.push_str(&format!(
-        "{} error{}, {} warning{}, {} info{} in {} environment{} ({} overlays, {} resources, {} files, {} ms)\n",
-        c.errors,
-        plural(c.errors),
-        c.warnings,
-        plural(c.warnings),
-        c.infos,
-        plural(c.infos),
-        r.summary.environments,
-        plural(r.summary.environments),
-        r.summary.overlays,
-        r.summary.resources,
+        "{}, {} files, {} ms)\n",
+        super::counts_phrase(r),
         r.summary.files,
         r.summary.elapsed_ms
     ));
     out
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
 }
 
 /// A diagnostic as miette shows it: labels in the primary file inline, others as related reports.

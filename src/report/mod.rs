@@ -47,3 +47,23 @@ pub struct Report<'a> {
     /// Base URL of the rule docs (`<url><id>.md`) when the user gave one.
     pub docs_url: Option<&'a str>,
 }
+
+/// "N errors, N warnings, N infos in N environments (N overlays, N resources": the counts every
+/// reporter states, in the same words.
+pub fn counts_phrase(r: &Report) -> String {
+    let c = crate::engine::count(r.diagnostics);
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
+    format!(
+        "{} error{}, {} warning{}, {} info{} in {} environment{} ({} overlays, {} resources",
+        c.errors,
+        plural(c.errors),
+        c.warnings,
+        plural(c.warnings),
+        c.infos,
+        plural(c.infos),
+        r.summary.environments,
+        plural(r.summary.environments),
+        r.summary.overlays,
+        r.summary.resources,
+    )
+}

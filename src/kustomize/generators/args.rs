@@ -26,7 +26,8 @@ impl GenKind {
             GenKind::Secret => "Secret",
         }
     }
-    fn known_fields(self) -> &'static [&'static str] {
+    /// The fields a generator entry of this kind takes.
+    pub fn known_fields(self) -> &'static [&'static str] {
         const COMMON: &[&str] = &[
             "name",
             "namespace",

@@ -160,24 +160,12 @@ pub fn generate(ctx: &Ctx, pc: &PluginConfig, resmap: &mut ResMap) -> Result<()>
 /// The generator arguments of a ConfigMapGenerator / SecretGenerator config, as a
 /// `configMapGenerator` entry: known keys only, `name`/`namespace` falling back to `metadata`.
 fn generator_entry(cfg: &Cfg, kind: GenKind) -> Node {
-    let mut keys = vec![
-        "name",
-        "namespace",
-        "behavior",
-        "literals",
-        "files",
-        "envs",
-        "env",
-        "options",
-    ];
-    if kind == GenKind::Secret {
-        keys.push("type");
-    }
+    let keys = kind.known_fields();
     let mut m = Map::new();
     let Some(src) = cfg.node.as_map() else {
         return Node::map(cfg.node.origin.clone());
     };
-    for key in keys {
+    for &key in keys {
         if let Some(e) = src
             .entries
             .iter()
