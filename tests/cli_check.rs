@@ -1,58 +1,10 @@
 //! `fluxlint check` through the binary: exit codes, formats, scoping and determinism.
 
-use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod toolkit;
 
-fn project() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use std::process::Output;
 
-fn fluxlint(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_fluxlint"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run fluxlint")
-}
-
-fn copy(from: &Path, to: &Path) {
-    for e in fs::read_dir(from).expect("read_dir").flatten() {
-        let dest = to.join(e.file_name());
-        if e.path().is_dir() {
-            fs::create_dir_all(&dest).expect("mkdir");
-            copy(&e.path(), &dest);
-        } else {
-            fs::copy(e.path(), &dest).expect("copy");
-        }
-    }
-}
-
-/// The example repo with a broken case laid over it.
-struct Broken(PathBuf);
-
-impl Broken {
-    fn new(name: &str, cases: &[&str]) -> Broken {
-        let dir =
-            std::env::temp_dir().join(format!("fluxlint-cli-check-{}-{name}", std::process::id()));
-        let _ = fs::remove_dir_all(&dir);
-        fs::create_dir_all(&dir).expect("mkdir");
-        copy(&project().join("fixtures/example"), &dir);
-        for c in cases {
-            copy(&project().join("fixtures/err").join(c), &dir);
-        }
-        Broken(dir)
-    }
-    fn path(&self) -> String {
-        self.0.to_string_lossy().into_owned()
-    }
-}
-
-impl Drop for Broken {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.0);
-    }
-}
+use toolkit::{Example as Broken, fluxlint, project};
 
 fn json(o: &Output) -> serde_json::Value {
     serde_json::from_slice(&o.stdout)
@@ -74,7 +26,7 @@ fn the_example_repo_passes() {
 
 #[test]
 fn findings_exit_one_and_json_names_file_line_column() {
-    let repo = Broken::new("json", &["replicas/dev-json6902"]);
+    let repo = Broken::with("json", &["replicas/dev-json6902"]);
     let o = fluxlint(&["check", &repo.path(), "--format", "json"]);
     assert_eq!(o.status.code(), Some(1));
     let v = json(&o);
@@ -93,7 +45,7 @@ fn findings_exit_one_and_json_names_file_line_column() {
 
 #[test]
 fn a_cluster_path_checks_that_environment_only() {
-    let repo = Broken::new(
+    let repo = Broken::with(
         "scope",
         &["replicas/dev-json6902", "replicas/prod-patch-two"],
     );
@@ -131,7 +83,7 @@ fn a_cluster_path_checks_that_environment_only() {
 
 #[test]
 fn fail_on_decides_the_exit_code() {
-    let repo = Broken::new("fail-on", &["replicas/dev-json6902"]);
+    let repo = Broken::with("fail-on", &["replicas/dev-json6902"]);
     assert_eq!(
         fluxlint(&["check", &repo.path(), "--fail-on", "error"])
             .status
@@ -149,7 +101,7 @@ fn fail_on_decides_the_exit_code() {
 
 #[test]
 fn output_is_the_same_at_any_thread_count() {
-    let repo = Broken::new(
+    let repo = Broken::with(
         "jobs",
         &[
             "replicas/dev-json6902",
@@ -187,7 +139,7 @@ fn output_is_the_same_at_any_thread_count() {
 /// checked.
 #[test]
 fn a_scoped_check_still_knows_the_other_environments() {
-    let repo = Broken::new(
+    let repo = Broken::with(
         "scope-isolation",
         &["isolation/red2-production-target-namespace-dev"],
     );

@@ -67,6 +67,11 @@ pub fn copy(from: &Path, to: &Path) {
 /// The example repo with a case of `fixtures/err` laid over it (as tests/check_fixtures.rs does).
 pub fn materialize(case: &str, into: &Path) {
     copy(&project().join("fixtures/example"), into);
+    overlay(case, into);
+}
+
+/// Lays a case directory over a repository: its `.fluxlint-delete` list first, then its files.
+fn overlay(case: &str, into: &Path) {
     let case_dir = project().join(case);
     if let Ok(list) = fs::read_to_string(case_dir.join(".fluxlint-delete")) {
         for l in list.lines().map(str::trim).filter(|l| !l.is_empty()) {
@@ -75,4 +80,43 @@ pub fn materialize(case: &str, into: &Path) {
         }
     }
     copy(&case_dir, into);
+}
+
+/// The example repo with cases of `fixtures/err` (`rule/case`) laid over it, in a scratch
+/// directory removed at the end.
+pub struct Example(pub Scratch);
+
+impl Example {
+    pub fn with(name: &str, cases: &[&str]) -> Example {
+        let s = Scratch::new(name);
+        copy(&project().join("fixtures/example"), &s.0);
+        for c in cases {
+            overlay(&format!("fixtures/err/{c}"), &s.0);
+        }
+        Example(s)
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.0.0
+    }
+
+    pub fn path(&self) -> String {
+        self.0.0.to_string_lossy().into_owned()
+    }
+}
+
+/// `fluxlint ARGS` with `NO_COLOR`, `GITHUB_STEP_SUMMARY` set to `summary` or removed.
+pub fn fluxlint_with_summary(args: &[&str], summary: Option<&Path>) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_fluxlint"));
+    cmd.args(args).env("NO_COLOR", "1");
+    match summary {
+        Some(p) => cmd.env("GITHUB_STEP_SUMMARY", p),
+        None => cmd.env_remove("GITHUB_STEP_SUMMARY"),
+    };
+    cmd.output().expect("run fluxlint")
+}
+
+/// `fluxlint ARGS` with `NO_COLOR`.
+pub fn fluxlint(args: &[&str]) -> Output {
+    fluxlint_with_summary(args, None)
 }
