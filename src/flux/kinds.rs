@@ -1,22 +1,25 @@
 //! The Flux objects, read the way the controllers read them: which kind an object is, and typed
-//! accessors for the fields rules need. Accessors hand out nodes (not copies) so diagnostics can point
-//! at the value, in the file where it was last set.
+//! views over a [`Resource`] with each kind's fields, references and defaults. This is the one
+//! model: the renderer reads these views, and the rules read them too, through [`super::objects`],
+//! which pairs a view with the environment the object was applied into.
 //!
-//! This is the renderer's view; the rules read the same objects through [`super::objects`]. The two
-//! share how a reference is resolved ([`is_named`]) and how a source URL is compared
-//! ([`super::sources::normalize_url`]). Not merged yet (#3): `ObjectRef` here vs `SourceRef` /
-//! `DependsOn` there, and `Environment::feeding_sources` (which also counts HelmRelease chart
-//! sources) vs `objects::feeding_sources` (the sources of Flux Kustomizations, what `source-ref`,
-//! `interval` and `isolation` check).
+//! Accessors hand out nodes (not copies) so diagnostics can point at the value, in the file where it
+//! was last set. A node accessor returns the field as written (a `null` included, so a finding can
+//! point at it); a value accessor reads a `null` as unset and applies the API's default.
+
+mod source;
+
+pub use source::{Effective, FluxSource, RefField, RefKind};
 
 use crate::kustomize::resource::Resource;
-use crate::source::Span;
-use crate::yaml::{Node, Value};
+use crate::yaml::Node;
 
 pub const KUSTOMIZE_GROUP: &str = "kustomize.toolkit.fluxcd.io";
 pub const SOURCE_GROUP: &str = "source.toolkit.fluxcd.io";
 pub const HELM_GROUP: &str = "helm.toolkit.fluxcd.io";
 pub const NOTIFICATION_GROUP: &str = "notification.toolkit.fluxcd.io";
+/// The source kinds a Flux Kustomization can apply from ([`FluxKind::is_source`]).
+pub const SOURCE_KINDS: [&str; 3] = ["GitRepository", "OCIRepository", "Bucket"];
 
 /// The Flux kinds fluxlint understands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -52,7 +55,7 @@ impl FluxKind {
         })
     }
 
-    /// Sources a Kustomization can apply (`sourceRef.kind`).
+    /// Sources a Kustomization can apply (`sourceRef.kind`, [`SOURCE_KINDS`]).
     pub fn is_source(self) -> bool {
         matches!(
             self,
@@ -86,55 +89,93 @@ pub fn is_named(r: &Resource, name: &str, namespace: &str) -> bool {
     r.name() == name && namespace_of(r) == ns
 }
 
-/// A reference to another object (`sourceRef`, `dependsOn` item, `providerRef`, …), with the
-/// namespace defaulted to the referrer's as the controllers do.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ObjectRef {
+/// A reference to another object (`sourceRef`, a `dependsOn` or `eventSources` entry, …), read as
+/// the controllers read it: the kind defaults per field, the namespace to the referrer's.
+#[derive(Clone, Debug)]
+pub struct ObjectRef<'a> {
     pub kind: String,
+    /// The name as written (empty when unset; a bare scalar entry is its own name).
     pub name: String,
+    /// Its own `namespace`, else the referrer's `metadata.namespace` (empty means `default`, as
+    /// [`is_named`] resolves it).
     pub namespace: String,
-    /// The reference node (for diagnostics).
-    pub span: Span,
+    /// Whether the reference sets `name`: one that does not names nothing.
+    pub named: bool,
+    /// The reference.
+    pub node: &'a Node,
+    /// Its `name` (or the reference when unnamed), where a finding about the target points.
+    pub name_node: &'a Node,
+    /// Its `namespace`, when it sets one.
+    pub namespace_node: Option<&'a Node>,
 }
 
-impl ObjectRef {
-    fn read(n: &Node, default_kind: &str, default_ns: &str) -> Option<ObjectRef> {
-        let name = n.get("name")?.scalar_string()?;
-        Some(ObjectRef {
-            kind: n
-                .get("kind")
-                .and_then(Node::as_str)
-                .unwrap_or(default_kind)
-                .to_string(),
-            name,
-            namespace: n
-                .get("namespace")
-                .and_then(Node::as_str)
-                .filter(|s| !s.is_empty())
-                .unwrap_or(default_ns)
-                .to_string(),
-            span: n.span(),
-        })
+impl<'a> ObjectRef<'a> {
+    fn read(node: &'a Node, default_kind: &str, referrer: &Resource) -> ObjectRef<'a> {
+        let name_node = node.get("name").unwrap_or(node);
+        let namespace = match node.str_at(&["namespace"]) {
+            Some(ns) if !ns.is_empty() => ns,
+            _ => referrer.namespace(),
+        };
+        ObjectRef {
+            kind: node.str_at(&["kind"]).unwrap_or(default_kind).to_string(),
+            name: name_node.scalar_string().unwrap_or_default(),
+            namespace: namespace.to_string(),
+            named: node.get("name").and_then(Node::scalar_string).is_some(),
+            node,
+            name_node,
+            namespace_node: node.get("namespace").filter(|n| !n.is_null()),
+        }
     }
 
     /// `Kind/namespace/name`.
     pub fn display(&self) -> String {
-        format!("{}/{}/{}", self.kind, self.namespace, self.name)
+        let ns = if self.namespace.is_empty() {
+            "default"
+        } else {
+            &self.namespace
+        };
+        format!("{}/{ns}/{}", self.kind, self.name)
     }
 
     /// Does `r` answer this reference (kind, name, namespace; any Flux group or version)?
     pub fn matches(&self, r: &Resource) -> bool {
-        r.kind() == self.kind && is_named(r, &self.name, &self.namespace)
+        self.named && r.kind() == self.kind && is_named(r, &self.name, &self.namespace)
     }
 }
 
+/// `spec.<field>` as written.
 fn spec<'a>(r: &'a Resource, field: &str) -> Option<&'a Node> {
-    r.node.get_path(&["spec", field]).filter(|n| !n.is_null())
+    r.node.get_path(&["spec", field])
 }
 
-/// A boolean field the way the API server reads it (absent means false).
-fn flag(r: &Resource, field: &str) -> bool {
-    spec(r, field).and_then(Node::as_bool).unwrap_or(false)
+/// `spec.suspend` when it suspends the object (absent or `null` means false).
+pub fn suspend_node(r: &Resource) -> Option<&Node> {
+    spec(r, "suspend").filter(|n| n.as_bool() == Some(true))
+}
+
+/// `spec.dependsOn` of a Flux Kustomization or HelmRelease: each entry names an object of the
+/// dependent's kind; entries without a name are left out.
+pub fn depends_on(r: &Resource) -> Vec<ObjectRef<'_>> {
+    spec(r, "dependsOn")
+        .and_then(Node::as_seq)
+        .map(Vec::as_slice)
+        .unwrap_or(&[])
+        .iter()
+        .map(|i| ObjectRef::read(i, r.kind(), r))
+        .filter(|d| !d.name.is_empty())
+        .collect()
+}
+
+/// The names of the Secret or ConfigMap `spec.kubeConfig` reads (`secretRef.name`,
+/// `configMapRef.name`), with their nodes: the object applies to another cluster.
+pub fn kube_config_refs(r: &Resource) -> Vec<(&Node, String)> {
+    ["secretRef", "configMapRef"]
+        .iter()
+        .filter_map(|k| {
+            let n = r.node.get_path(&["spec", "kubeConfig", k, "name"])?;
+            Some((n, n.scalar_string()?))
+        })
+        .collect()
 }
 
 /// A Flux Kustomization (v1 or v1beta2).
@@ -151,203 +192,85 @@ impl<'a> FluxKustomization<'a> {
     pub fn namespace(&self) -> &'a str {
         namespace_of(self.0)
     }
-    /// `spec.path` as written (empty means the source root).
+    /// `spec.path` (empty means the source root).
     pub fn path(&self) -> &'a str {
-        spec(self.0, "path").and_then(Node::as_str).unwrap_or("")
+        self.path_node().and_then(Node::as_str).unwrap_or("")
     }
     pub fn path_node(&self) -> Option<&'a Node> {
         spec(self.0, "path")
     }
-    /// `spec.sourceRef`, its namespace defaulted to the Kustomization's.
-    pub fn source_ref(&self) -> Option<ObjectRef> {
-        spec(self.0, "sourceRef")
-            .and_then(|n| ObjectRef::read(n, "GitRepository", self.namespace()))
+    /// `spec.sourceRef` (kind `GitRepository` unless it says otherwise).
+    pub fn source_ref(&self) -> Option<ObjectRef<'a>> {
+        spec(self.0, "sourceRef").map(|n| ObjectRef::read(n, "GitRepository", self.0))
     }
-    pub fn source_ref_node(&self) -> Option<&'a Node> {
-        spec(self.0, "sourceRef")
+    /// `spec.dependsOn`: other Flux Kustomizations.
+    pub fn depends_on(&self) -> Vec<ObjectRef<'a>> {
+        depends_on(self.0)
     }
-    /// `spec.dependsOn`, each a Kustomization in the same namespace unless it says otherwise.
-    pub fn depends_on(&self) -> Vec<ObjectRef> {
+    pub fn depends_on_node(&self) -> Option<&'a Node> {
         spec(self.0, "dependsOn")
-            .and_then(Node::as_seq)
-            .map(|items| {
-                items
-                    .iter()
-                    .filter_map(|i| ObjectRef::read(i, "Kustomization", self.namespace()))
-                    .collect()
-            })
-            .unwrap_or_default()
     }
-    /// `spec.prune` (omitted means false).
-    pub fn prune(&self) -> bool {
-        flag(self.0, "prune")
-    }
+    /// `spec.prune` (the API default is false).
     pub fn prune_node(&self) -> Option<&'a Node> {
         spec(self.0, "prune")
     }
     pub fn suspend(&self) -> bool {
-        flag(self.0, "suspend")
+        suspend_node(self.0).is_some()
     }
-    pub fn interval(&self) -> Option<&'a Node> {
-        spec(self.0, "interval")
-    }
-    /// `spec.kubeConfig` (a `secretRef` or `configMapRef`): the Kustomization applies to another cluster.
-    pub fn kube_config(&self) -> Option<&'a Node> {
-        spec(self.0, "kubeConfig")
-    }
-    pub fn target_namespace(&self) -> Option<&'a Node> {
-        spec(self.0, "targetNamespace")
+    pub fn kube_config_refs(&self) -> Vec<(&'a Node, String)> {
+        kube_config_refs(self.0)
     }
     pub fn post_build(&self) -> Option<&'a Node> {
         spec(self.0, "postBuild")
     }
-    /// Any other `spec` field.
-    pub fn field(&self, name: &str) -> Option<&'a Node> {
-        spec(self.0, name)
-    }
 }
 
-/// What a Git repository source tracks (`spec.ref`).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct GitRef {
-    pub branch: Option<String>,
-    pub tag: Option<String>,
-    pub semver: Option<String>,
-    pub commit: Option<String>,
-    pub name: Option<String>,
-}
-
-/// A source: GitRepository, OCIRepository or Bucket (or HelmRepository for HelmReleases).
-#[derive(Clone, Copy, Debug)]
-pub struct FluxSource<'a>(pub &'a Resource);
-
-impl<'a> FluxSource<'a> {
-    pub fn new(r: &'a Resource) -> Option<FluxSource<'a>> {
-        let k = FluxKind::of(r)?;
-        (k.is_source() || k == FluxKind::HelmRepository).then_some(FluxSource(r))
-    }
-    pub fn kind(&self) -> &'a str {
-        self.0.kind()
-    }
-    pub fn name(&self) -> &'a str {
-        self.0.name()
-    }
-    pub fn namespace(&self) -> &'a str {
-        namespace_of(self.0)
-    }
-    pub fn url(&self) -> Option<&'a str> {
-        spec(self.0, "url").and_then(Node::as_str)
-    }
-    pub fn url_node(&self) -> Option<&'a Node> {
-        spec(self.0, "url")
-    }
-    pub fn interval(&self) -> Option<&'a Node> {
-        spec(self.0, "interval")
-    }
-    pub fn suspend(&self) -> bool {
-        flag(self.0, "suspend")
-    }
-    /// `spec.ref` (GitRepository, OCIRepository).
-    pub fn ref_node(&self) -> Option<&'a Node> {
-        spec(self.0, "ref")
-    }
-    /// `spec.ref.<field>` (`branch`, `tag`, `semver`, `commit`, `name`, `digest`).
-    pub fn ref_field(&self, field: &str) -> Option<&'a Node> {
-        self.ref_node()?.get(field).filter(|n| !n.is_null())
-    }
-    pub fn git_ref(&self) -> GitRef {
-        let s = |f: &str| self.ref_field(f).and_then(Node::scalar_string);
-        GitRef {
-            branch: s("branch"),
-            tag: s("tag"),
-            semver: s("semver"),
-            commit: s("commit"),
-            name: s("name"),
-        }
-    }
-}
-
-/// A HelmRelease: its chart's source (`spec.chart.spec.sourceRef`, or `spec.chartRef`).
+/// A HelmRelease: its chart's source and its dependencies.
 #[derive(Clone, Copy, Debug)]
 pub struct HelmRelease<'a>(pub &'a Resource);
 
 impl<'a> HelmRelease<'a> {
-    pub fn new(r: &'a Resource) -> Option<HelmRelease<'a>> {
-        (FluxKind::of(r) == Some(FluxKind::HelmRelease)).then_some(HelmRelease(r))
-    }
-    pub fn source_ref(&self) -> Option<ObjectRef> {
-        let ns = namespace_of(self.0);
+    /// `spec.chart.spec.sourceRef` (kind `HelmRepository` by default), else `spec.chartRef`
+    /// (`OCIRepository`).
+    pub fn source_ref(&self) -> Option<ObjectRef<'a>> {
         if let Some(n) = self
             .0
             .node
             .get_path(&["spec", "chart", "spec", "sourceRef"])
         {
-            return ObjectRef::read(n, "HelmRepository", ns);
+            return Some(ObjectRef::read(n, "HelmRepository", self.0));
         }
-        spec(self.0, "chartRef").and_then(|n| ObjectRef::read(n, "OCIRepository", ns))
-    }
-    pub fn depends_on(&self) -> Vec<ObjectRef> {
-        let ns = namespace_of(self.0);
-        spec(self.0, "dependsOn")
-            .and_then(Node::as_seq)
-            .map(|items| {
-                items
-                    .iter()
-                    .filter_map(|i| ObjectRef::read(i, "HelmRelease", ns))
-                    .collect()
-            })
-            .unwrap_or_default()
-    }
-    pub fn suspend(&self) -> bool {
-        flag(self.0, "suspend")
-    }
-    pub fn kube_config(&self) -> Option<&'a Node> {
-        spec(self.0, "kubeConfig")
+        spec(self.0, "chartRef").map(|n| ObjectRef::read(n, "OCIRepository", self.0))
     }
 }
 
-/// An Alert: its provider, severity and event sources.
+/// A notification Alert: its provider, severity and event sources.
 #[derive(Clone, Copy, Debug)]
 pub struct Alert<'a>(pub &'a Resource);
 
 impl<'a> Alert<'a> {
-    pub fn new(r: &'a Resource) -> Option<Alert<'a>> {
-        (FluxKind::of(r) == Some(FluxKind::Alert)).then_some(Alert(r))
-    }
-    pub fn provider_ref(&self) -> Option<ObjectRef> {
-        spec(self.0, "providerRef")
-            .and_then(|n| ObjectRef::read(n, "Provider", namespace_of(self.0)))
+    /// `spec.providerRef.name` (a Provider in the Alert's namespace).
+    pub fn provider_name(&self) -> Option<&'a Node> {
+        self.0.node.get_path(&["spec", "providerRef", "name"])
     }
     /// `spec.eventSeverity` (the API default is `info`).
-    pub fn event_severity(&self) -> &'a str {
+    pub fn event_severity(&self) -> Option<&'a Node> {
         spec(self.0, "eventSeverity")
-            .and_then(Node::as_str)
-            .unwrap_or("info")
     }
-    pub fn event_severity_node(&self) -> Option<&'a Node> {
-        spec(self.0, "eventSeverity")
+    pub fn event_sources_node(&self) -> Option<&'a Node> {
+        spec(self.0, "eventSources")
     }
     /// `spec.eventSources`, each `{kind, name, namespace?}` (`name: '*'` for all).
-    pub fn event_sources(&self) -> Vec<ObjectRef> {
-        spec(self.0, "eventSources")
+    pub fn event_sources(&self) -> Vec<ObjectRef<'a>> {
+        self.event_sources_node()
             .and_then(Node::as_seq)
-            .map(|items| {
-                items
-                    .iter()
-                    .filter_map(|i| ObjectRef::read(i, "", namespace_of(self.0)))
-                    .collect()
-            })
-            .unwrap_or_default()
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+            .iter()
+            .map(|i| ObjectRef::read(i, "", self.0))
+            .collect()
     }
-    pub fn suspend(&self) -> bool {
-        flag(self.0, "suspend")
-    }
-}
-
-/// A scalar as text, for values that may be written as numbers or strings (`interval: 60`).
-pub fn scalar_text(n: &Node) -> Option<String> {
-    match &n.value {
-        Value::Seq(_) | Value::Map(_) => None,
-        _ => n.scalar_string(),
+    pub fn suspend_node(&self) -> Option<&'a Node> {
+        suspend_node(self.0)
     }
 }

@@ -147,7 +147,7 @@ impl Environment {
             let mut ix = Index::default();
             for (i, a) in self.objects.iter().enumerate() {
                 let r = &a.resource;
-                let ns = effective_ns(r).to_string();
+                let ns = kinds::namespace_of(r).to_string();
                 ix.by_id
                     .entry((r.kind().to_string(), ns.clone(), r.name().to_string()))
                     .or_default()
@@ -198,22 +198,6 @@ impl Environment {
         self.objects
             .iter()
             .filter(move |a| a.resource.kind() == kind)
-    }
-
-    /// Objects of a kind in an API group.
-    pub fn of_group_kind<'a>(
-        &'a self,
-        group: &'a str,
-        kind: &'a str,
-    ) -> impl Iterator<Item = &'a Applied> + 'a {
-        self.objects
-            .iter()
-            .filter(move |a| a.resource.kind() == kind && a.resource.gvk().group == group)
-    }
-
-    /// Flux Kustomizations (kustomize.toolkit.fluxcd.io).
-    pub fn flux_kustomizations(&self) -> impl Iterator<Item = &Applied> {
-        self.of_group_kind("kustomize.toolkit.fluxcd.io", "Kustomization")
     }
 
     /// The unit that applied an object.
@@ -292,11 +276,3 @@ pub fn path_span(r: &Resource) -> Span {
 }
 #[cfg(test)]
 mod tests;
-
-/// `metadata.namespace`, or `default` (how workloads and HPAs find each other).
-fn effective_ns(r: &Resource) -> &str {
-    match r.namespace() {
-        "" => "default",
-        ns => ns,
-    }
-}

@@ -1,11 +1,11 @@
-//! Typed access to the Flux objects of an environment: sources (GitRepository, OCIRepository,
-//! Bucket) and their refs, Flux Kustomizations and what they point at (source, dependencies,
-//! kubeConfig), Alerts and Providers; plus the nouns rules share about them: "the sources that feed
+//! The Flux objects of an environment, as the rules read them: each one paired with the
+//! environment it was applied into ([`Obj`]: ids, "applied by" notes, lookups of what it refers
+//! to) and seen through its kind's typed view from [`super::kinds`] ([`InEnv`]), which holds the
+//! fields, references and defaults. Plus the nouns rules share about them: "the sources that feed
 //! an environment", "a name that names another environment", Go durations.
 //!
 //! Views borrow the rendered objects: every node keeps its origin, so a rule points at the file
-//! where a value was last set. Lookups follow Flux's defaults (a reference's namespace is the
-//! referrer's; an object without a namespace matches any).
+//! where a value was last set.
 
 pub mod deps;
 mod duration;
@@ -15,32 +15,26 @@ mod naming;
 mod notification;
 mod source;
 
-pub use deps::{DepGraph, HELM_GROUP, Key};
+pub use super::kinds::{
+    Effective, HELM_GROUP, KUSTOMIZE_GROUP, NOTIFICATION_GROUP, ObjectRef, RefField, RefKind,
+    SOURCE_GROUP, SOURCE_KINDS, depends_on, kube_config_refs, suspend_node,
+};
+pub use deps::{DepGraph, Key};
 pub use duration::parse_duration;
 pub use graph::{KustomizeEntry, KustomizeFiles, Reached, kustomize_entries, reachable_entries};
-pub use kustomization::{
-    DependsOn, Kustomization, SourceRef, cluster_sync, depends_on, find_kustomization,
-    kube_config_refs, kustomizations,
-};
+pub use kustomization::{Kustomization, cluster_sync, find_kustomization, kustomizations};
 pub use naming::{EnvNames, named_for, normalize_rel};
-pub use notification::{Alert, EventSource, alerts, find_provider};
-pub use source::{
-    Effective, Feeds, RefField, RefKind, Source, feeding_sources, find_source, sources,
-};
+pub use notification::{Alert, alerts, find_provider};
+pub use source::{Feeds, Source, feeding_sources, find_source, sources};
 
 use std::collections::HashSet;
+use std::ops::Deref;
 
 use crate::diagnostic::Diagnostic;
 use crate::kustomize::resource::Resource;
 use crate::yaml::Node;
 
 use super::{Applied, Environment, path_span, resource_id};
-
-pub const SOURCE_GROUP: &str = "source.toolkit.fluxcd.io";
-pub const KUSTOMIZE_GROUP: &str = "kustomize.toolkit.fluxcd.io";
-pub const NOTIFICATION_GROUP: &str = "notification.toolkit.fluxcd.io";
-/// The source kinds a Flux Kustomization can apply from.
-pub const SOURCE_KINDS: [&str; 3] = ["GitRepository", "OCIRepository", "Bucket"];
 
 /// One object applied into an environment.
 #[derive(Clone, Copy)]
@@ -91,6 +85,25 @@ impl<'a> Obj<'a> {
             ),
             None => d,
         }
+    }
+}
+
+/// An object of an environment seen through its kind's view (`.1`, whose accessors the
+/// wrapper derefs to); `.0` carries the environment, for ids, notes and lookups.
+#[derive(Clone, Copy)]
+pub struct InEnv<'a, V>(pub Obj<'a>, pub V);
+
+impl<'a, V> InEnv<'a, V> {
+    /// `o` seen through `view` (a view's constructor, e.g. `FluxKustomization`).
+    pub fn new(o: Obj<'a>, view: fn(&'a Resource) -> V) -> InEnv<'a, V> {
+        InEnv(o, view(o.resource()))
+    }
+}
+
+impl<V> Deref for InEnv<'_, V> {
+    type Target = V;
+    fn deref(&self) -> &V {
+        &self.1
     }
 }
 
@@ -148,12 +161,4 @@ pub fn namespace_nodes(r: &Resource) -> Vec<&Node> {
         nodes.push(r.node.get_path(&["spec", "targetNamespace"]));
     }
     nodes.into_iter().flatten().collect()
-}
-
-/// A reference's namespace: its own, else the referrer's.
-fn default_ns(ns: Option<&str>, referrer: &str) -> String {
-    match ns {
-        Some(ns) if !ns.is_empty() => ns.to_string(),
-        _ => referrer.to_string(),
-    }
 }

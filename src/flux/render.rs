@@ -364,7 +364,8 @@ impl Renderer<'_, '_> {
         };
         let k = FluxKustomization(&self.env.objects[o].resource);
         let span = self.env.units[unit].span;
-        let Some(sref) = k.source_ref() else {
+        // a reference without a name names nothing: the controller refuses it as unset
+        let Some(sref) = k.source_ref().filter(|r| r.named) else {
             return Err(Error::at(
                 "flux-source",
                 k.0.doc_span,
@@ -386,7 +387,7 @@ impl Renderer<'_, '_> {
             }
             return Err(Error::at(
                 "flux-source",
-                sref.span,
+                sref.node.span(),
                 format!(
                     "source {} is not defined in environment {}",
                     sref.display(),

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use crate::error::{Error, Result};
 use crate::kustomize::resource::Resource;
 
-use super::kinds::{FluxKind, FluxSource, ObjectRef, namespace_of};
+use super::kinds::{FluxKind, FluxSource, namespace_of};
 
 /// `--source NAME=DIR`: a source (by `name` or `namespace/name`) read from a local checkout.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -104,16 +104,6 @@ pub fn origin_of(src: &Resource, repo: Option<&Resource>, mappings: &[SourceMapp
 
 fn same_object(a: &Resource, b: &Resource) -> bool {
     a.kind() == b.kind() && a.name() == b.name() && namespace_of(a) == namespace_of(b)
-}
-
-/// Finds the object a reference names among `objects`.
-pub fn find<'a>(
-    objects: impl Iterator<Item = &'a Resource>,
-    r: &ObjectRef,
-) -> Option<&'a Resource> {
-    objects
-        .filter(|o| FluxKind::of(o).is_some())
-        .find(|o| r.matches(o))
 }
 
 /// A source URL reduced to `host/path` (scheme, user, port, `.git` and the scp-like `:` removed,

@@ -199,8 +199,10 @@ fn reads_sources_as_flux_does() {
     let feeding = env.feeding_source().expect("feeding");
     assert_eq!(feeding.resource.kind(), "GitRepository");
     assert_eq!(
-        FluxSource(&feeding.resource).git_ref().branch.as_deref(),
-        Some("main")
+        FluxSource(&feeding.resource)
+            .effective()
+            .map(|e| (e.kind, e.value)),
+        Some((kinds::RefKind::Branch, "main".to_string()))
     );
     let names: Vec<&str> = env
         .feeding_sources()
@@ -226,14 +228,14 @@ fn reads_sources_as_flux_does() {
     object(env, "ConfigMap", "mirrored");
     // typed accessors
     let apps = FluxKustomization::new(&object(env, "Kustomization", "apps").resource).expect("ks");
-    assert!(apps.prune());
+    assert_eq!(apps.prune_node().and_then(Node::as_bool), Some(true));
     assert!(!apps.suspend());
     assert_eq!(
         apps.source_ref().map(|r| r.display()).as_deref(),
         Some("GitRepository/flux-system/flux-system")
     );
     assert!(apps.depends_on().is_empty());
-    assert_eq!(apps.interval().and_then(|n| n.as_str()), Some("1m"));
+    assert_eq!(apps.path(), "./apps/web");
 }
 
 #[test]

@@ -69,7 +69,7 @@ fn problems(
     let name = a.0.name();
     let mut out = Vec::new();
     let mut push = |d: Diagnostic| out.push(a.0.annotate(d));
-    if let Some(s) = a.suspend() {
+    if let Some(s) = a.suspend_node() {
         push(
             ctx.diag(format!(
                 "Alert '{name}' is suspended, expected an active Alert"
@@ -78,7 +78,7 @@ fn problems(
             .help("remove `suspend: true`"),
         );
     }
-    match a.provider_ref() {
+    match a.provider_name() {
         None => push(
             ctx.diag(format!(
                 "Alert '{name}' has no providerRef, expected one naming a Provider"
@@ -97,7 +97,7 @@ fn problems(
                     .at_node(n, "no such Provider")
                     .help("name an existing Provider, or define it next to the Alert")),
                 Some(prov) => {
-                    if let Some(s) = prov.get(&["spec", "suspend"]).filter(|s| s.as_bool() == Some(true)) {
+                    if let Some(s) = objects::suspend_node(prov.resource()) {
                         push(ctx
                             .diag(format!("Provider '{p}' of Alert '{name}' is suspended, expected an active Provider"))
                             .at_node(s, "suspended")
@@ -124,7 +124,7 @@ fn problems(
     let sources = a.event_sources();
     for kind in kinds {
         let of_kind: Vec<_> = sources.iter().filter(|s| s.kind == *kind).collect();
-        let real = |s: &&objects::EventSource| {
+        let real = |s: &&objects::ObjectRef| {
             s.name == "*"
                 || (kind == "Kustomization"
                     && objects::find_kustomization(env, &s.name, &s.namespace).is_some())

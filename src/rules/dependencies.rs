@@ -46,7 +46,7 @@ fn check(ctx: &Ctx) -> Vec<Diagnostic> {
                 ),
             ),
             (Some(t), None) => (
-                dep.node,
+                dep.name_node,
                 format!(
                     "'{}' is in namespace '{}': add `namespace: {}` to the entry",
                     dep.name,
@@ -55,7 +55,7 @@ fn check(ctx: &Ctx) -> Vec<Diagnostic> {
                 ),
             ),
             _ => (
-                dep.node,
+                dep.name_node,
                 format!("name a {what} of this environment, or remove the entry"),
             ),
         };
@@ -119,7 +119,7 @@ fn required_order(ctx: &Ctx, g: &DepGraph) -> Vec<Diagnostic> {
             .iter()
             .filter(|k| glob_match(from, k.name()) && !glob_match(to, k.name()))
         {
-            let named = objects::depends_on(**k)
+            let named = objects::depends_on(k.resource())
                 .iter()
                 .any(|d| glob_match(to, &d.name));
             if named || reaches(k, to) > 0 {
@@ -159,8 +159,11 @@ fn cycles(ctx: &Ctx, g: &DepGraph) -> Vec<Diagnostic> {
             .map(|(k, _)| k.2.as_str())
             .chain(std::iter::once(start.2.as_str()))
             .collect();
-        let deps = objects::depends_on(*o);
-        let at = deps.get(*item).map(|d| d.node).unwrap_or(o.name_node());
+        let deps = objects::depends_on(o.resource());
+        let at = deps
+            .get(*item)
+            .map(|d| d.name_node)
+            .unwrap_or(o.name_node());
         out.push(o.annotate(
             ctx.diag(format!(
                 "{}s depend on each other in a cycle: {}",

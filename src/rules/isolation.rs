@@ -50,7 +50,7 @@ fn check(ctx: &Ctx) -> Vec<Diagnostic> {
                 .is_some_and(|i| std::ptr::eq(&env.objects[i], k.0.applied))
                 && u.skipped.is_some()
         });
-        let Some(p) = k.path().filter(|_| !skipped) else {
+        let Some(p) = k.path_node().filter(|_| !skipped) else {
             continue;
         };
         let text = p.scalar_string().unwrap_or_default();
@@ -75,14 +75,10 @@ fn check(ctx: &Ctx) -> Vec<Diagnostic> {
 /// Part 4: Flux Kustomizations and HelmReleases whose kubeConfig is named for another environment.
 fn kube_configs(ctx: &Ctx, env: &Environment, own: &EnvNames, all: &[EnvNames]) -> Vec<Diagnostic> {
     let mut targets = objects::objects(env, objects::KUSTOMIZE_GROUP, &["Kustomization"]);
-    targets.extend(objects::objects(
-        env,
-        "helm.toolkit.fluxcd.io",
-        &["HelmRelease"],
-    ));
+    targets.extend(objects::objects(env, objects::HELM_GROUP, &["HelmRelease"]));
     let mut out = Vec::new();
     for t in targets {
-        for (n, secret) in objects::kube_config_refs(t) {
+        for (n, secret) in objects::kube_config_refs(t.resource()) {
             let Some(o) = named_for(&secret, own, all) else {
                 continue;
             };

@@ -24,7 +24,7 @@ fn check(ctx: &Ctx) -> Vec<Diagnostic> {
         .unwrap_or(false);
     objects::kustomizations(env)
         .iter()
-        .filter(|k| !(skip_suspended && k.suspended()))
+        .filter(|k| !(skip_suspended && k.suspend()))
         .filter_map(|k| check_one(ctx, k))
         .collect()
 }
@@ -32,7 +32,7 @@ fn check(ctx: &Ctx) -> Vec<Diagnostic> {
 fn check_one(ctx: &Ctx, k: &Kustomization) -> Option<Diagnostic> {
     let name = k.0.name();
     let help = "set `prune: true` in the Flux Kustomization's spec";
-    let d = match k.prune().filter(|n| !n.is_null()) {
+    let d = match k.prune_node().filter(|n| !n.is_null()) {
         None => ctx
             .diag(format!(
                 "Flux Kustomization '{name}' does not set prune (flux defaults to false), expected true"

@@ -6,9 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::flux::Environment;
 
-use super::{DependsOn, KUSTOMIZE_GROUP, Obj, depends_on, objects};
-
-pub const HELM_GROUP: &str = "helm.toolkit.fluxcd.io";
+use super::{HELM_GROUP, KUSTOMIZE_GROUP, Obj, ObjectRef, depends_on, objects};
 
 /// An object's key: (kind, namespace, name).
 pub type Key = (String, String, String);
@@ -28,7 +26,7 @@ pub struct DepGraph<'a> {
     /// Flux Kustomizations, then HelmReleases; each (kind, namespace, name) once.
     pub nodes: Vec<Obj<'a>>,
     /// Entries that name no object of the environment, with their dependent.
-    pub missing: Vec<(Obj<'a>, DependsOn<'a>)>,
+    pub missing: Vec<(Obj<'a>, ObjectRef<'a>)>,
     /// Edges to what exists: (target, index of the `dependsOn` entry).
     edges: BTreeMap<Key, Vec<(Key, usize)>>,
 }
@@ -43,7 +41,7 @@ impl<'a> DepGraph<'a> {
             edges: BTreeMap::new(),
         };
         for o in &g.nodes {
-            for (i, dep) in depends_on(*o).into_iter().enumerate() {
+            for (i, dep) in depends_on(o.resource()).into_iter().enumerate() {
                 let target = g
                     .nodes
                     .iter()
