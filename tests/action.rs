@@ -5,13 +5,18 @@
 
 #[path = "action/expr.rs"]
 mod expr;
+#[path = "action/host.rs"]
+mod host;
 #[path = "action/runner.rs"]
 mod runner;
+#[path = "action/scope.rs"]
+mod scope;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use runner::{Outcome, Runner, StepRun, copy_dir, load_yaml};
+use host::{copy_dir, load_yaml};
+use runner::{Outcome, Runner, StepRun};
 
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
