@@ -248,7 +248,12 @@ pub fn run(
         !cli.no_color && std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     match cli.command {
         Command::Build(args) => build(&args, color, stdout, stderr),
-        Command::Check(args) => crate::check::run(&args, color, stdout, stderr),
+        // `check` writes its human report to stdout: `fluxlint check > report.txt` or `| less`
+        // must not fill it with escape codes, so colour needs both streams to be terminals.
+        Command::Check(args) => {
+            let color = color && std::io::stdout().is_terminal();
+            crate::check::run(&args, color, stdout, stderr)
+        }
         Command::Init(args) => crate::tools::init::run(&args, color, stdout, stderr),
         Command::Tag(args) => crate::tools::tag::run(&args, color, stdout, stderr),
         Command::Rules(args) => crate::tools::explain::rules(&args, color, stdout, stderr),
