@@ -324,10 +324,10 @@ fn random_damage_never_panics_and_never_writes() {
                 }
             }
         }
-        if let Some(before) = before {
-            if snapshot(&repo) != before {
-                failures.push(format!("{case}: the repository changed"));
-            }
+        if let Some(before) = before
+            && snapshot(&repo) != before
+        {
+            failures.push(format!("{case}: the repository changed"));
         }
         fs::write(&path, &original).expect("restore");
     }

@@ -366,7 +366,7 @@ impl fmt::Display for Quantity {
         if n == 0 {
             return f.write_str("0");
         }
-        if self.format == Format::BinarySi && n % (NANO as u128) == 0 {
+        if self.format == Format::BinarySi && n.is_multiple_of(NANO as u128) {
             let units = n / NANO as u128;
             for (suffix, pow) in [
                 ("Ei", 6),
@@ -377,7 +377,7 @@ impl fmt::Display for Quantity {
                 ("Ki", 1),
             ] {
                 let m = 1024u128.pow(pow);
-                if units % m == 0 {
+                if units.is_multiple_of(m) {
                     return write!(f, "{sign}{}{suffix}", units / m);
                 }
             }
@@ -398,7 +398,7 @@ impl fmt::Display for Quantity {
         ];
         for (suffix, pow) in suffixes {
             let m = 10u128.pow(pow);
-            if n % m == 0 {
+            if n.is_multiple_of(m) {
                 return write!(f, "{sign}{}{suffix}", n / m);
             }
         }

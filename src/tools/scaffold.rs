@@ -290,7 +290,7 @@ fn replicas(active: &Active, env: &str, default: u64) -> u64 {
 
 /// `500m`, or `"2"` for whole cores (quoted: a quota or limit value is a string).
 pub fn cpu(m: u64) -> String {
-    if m % 1000 == 0 {
+    if m.is_multiple_of(1000) {
         format!("\"{}\"", m / 1000)
     } else {
         format!("{m}m")
@@ -299,7 +299,7 @@ pub fn cpu(m: u64) -> String {
 
 /// `512Mi`, or `2Gi` for whole GiB.
 pub fn mem(mi: u64) -> String {
-    if mi % 1024 == 0 {
+    if mi.is_multiple_of(1024) {
         format!("{}Gi", mi / 1024)
     } else {
         format!("{mi}Mi")

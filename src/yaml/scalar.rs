@@ -155,10 +155,12 @@ fn parse_number(s: &str) -> Option<Value> {
 
 /// A float comes back from JSON as an integer when Go prints it as one that fits in an int64.
 pub fn normalize_float(f: f64) -> Value {
-    if f.is_finite() && f.fract() == 0.0 && f.abs() < 1e21 {
-        if let Ok(i) = go_json_float(f).parse::<i64>() {
-            return Value::Int(i);
-        }
+    if f.is_finite()
+        && f.fract() == 0.0
+        && f.abs() < 1e21
+        && let Ok(i) = go_json_float(f).parse::<i64>()
+    {
+        return Value::Int(i);
     }
     Value::Float(f)
 }
@@ -290,7 +292,9 @@ pub fn go_g_float(f: f64) -> String {
 /// Days in a month of the proleptic Gregorian calendar.
 fn days_in(year: u32, month: u32) -> u32 {
     match month {
-        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 if (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400) => {
+            29
+        }
         2 => 28,
         4 | 6 | 9 | 11 => 30,
         _ => 31,

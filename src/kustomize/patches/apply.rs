@@ -131,11 +131,9 @@ fn smp_one(
     via_resmap: bool,
 ) -> Result<bool> {
     let mut patch = patch.clone();
-    if via_resmap {
-        if let Some(md) = patch.get_mut("metadata").and_then(Node::as_map_mut) {
-            string_map::round_trip(ctx.loader, md, "labels");
-            string_map::round_trip(ctx.loader, md, "annotations");
-        }
+    if via_resmap && let Some(md) = patch.get_mut("metadata").and_then(Node::as_map_mut) {
+        string_map::round_trip(ctx.loader, md, "labels");
+        string_map::round_trip(ctx.loader, md, "annotations");
     }
     if targeted {
         // the patch takes the target's apiVersion; its own kind stays (and is undone below)
