@@ -134,7 +134,7 @@ pub fn run(
         environments: selected.len(),
         overlays: reported().map(|e| e.units.len()).sum(),
         resources: reported().map(|e| e.objects.len()).sum(),
-        files: repo.sources.len(),
+        files: repo.sources.disk_files(),
         elapsed_ms: start.elapsed().as_millis(),
     };
     let threshold = match args.fail_on {

@@ -124,6 +124,13 @@ impl SourceMap {
         self.len() == 0
     }
 
+    /// Number of files read from disk (built-in policies, inline patches and generated
+    /// kustomizations are held under relative display names and do not count).
+    pub fn disk_files(&self) -> usize {
+        let files = self.files.read().unwrap_or_else(|e| e.into_inner());
+        files.iter().filter(|f| f.path.is_absolute()).count()
+    }
+
     pub fn get(&self, id: FileId) -> Option<Arc<SourceFile>> {
         if id == FileId::NONE {
             return None;

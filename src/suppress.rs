@@ -7,8 +7,10 @@
 //!
 //! A comment `# fluxlint-ignore <rule>[, <rule>…] -- <reason>` suppresses those rules' diagnostics
 //! whose primary label is on the comment's line (a trailing comment) or, for a comment on a line of
-//! its own, on the line below it (or below the run of comment lines it belongs to). A suppression without a reason is an error; one that suppresses nothing
-//! is a warning (rule `suppression` for both). Only files fluxlint read are scanned.
+//! its own, on the line below it (or below the run of comment lines it belongs to). A suppression
+//! without a reason is an error; one that suppresses nothing is a warning (rule `suppression` for
+//! both). Only files fluxlint read are scanned. Block scalars are text, except inline patches
+//! (`patch: |`), whose comments are YAML comments.
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::policy::did_you_mean;
@@ -77,7 +79,7 @@ pub fn scan_file(f: &SourceFile, id: FileId) -> Vec<Suppression> {
         }
         let hash = comment_start(line);
         let code = line[..hash.unwrap_or(line.len())].trim_end();
-        if starts_block_scalar(code) {
+        if starts_block_scalar(code) && !holds_yaml(code) {
             block = Some(indent);
         }
         let Some(hash) = hash else {
@@ -140,6 +142,14 @@ fn comment_start(line: &str) -> Option<usize> {
         prev = c;
     }
     None
+}
+
+/// An inline patch (`patch: |`, in a kustomization or a Flux Kustomization) is YAML whose lines
+/// sit verbatim in the file, and findings point into it: its comments are comments.
+fn holds_yaml(code: &str) -> bool {
+    let code = code.trim_start();
+    let code = code.strip_prefix("- ").unwrap_or(code).trim_start();
+    code.split(':').next().map(str::trim) == Some("patch")
 }
 
 fn starts_block_scalar(code: &str) -> bool {
@@ -317,6 +327,17 @@ mod tests {
         assert_eq!(sups("# fluxlint-ignore a,b--x\n")[0].1, vec!["a", "b"]);
         assert_eq!(sups("# fluxlint-ignore -- x\n")[0].1, Vec::<String>::new());
         assert_eq!(sups("# fluxlint-ignore a --   \n")[0].2, None);
+    }
+
+    #[test]
+    fn inline_patches_hold_comments() {
+        let text = "patches:\n  - patch: |-\n      kind: Deployment\n      # fluxlint-ignore replicas -- canary\n      spec: {replicas: 1}\n";
+        assert_eq!(
+            sups(text),
+            vec![(vec![4, 5, 5], vec!["replicas".into()], Some("canary".into()))]
+        );
+        let flux = "spec:\n  patches:\n    - patch: |\n        spec:\n          replicas: 1 # fluxlint-ignore replicas -- canary\n";
+        assert_eq!(sups(flux)[0].0, vec![5]);
     }
 
     #[test]
