@@ -130,12 +130,10 @@ pub struct Failure {
 
 /// `group/version/Kind/namespace/name` of a resource.
 pub fn resource_id(r: &Resource) -> String {
-    let gvk = r.gvk();
+    let (group, version) = r.group_version();
     format!(
-        "{}/{}/{}/{}/{}",
-        gvk.group,
-        gvk.version,
-        gvk.kind,
+        "{group}/{version}/{}/{}/{}",
+        r.kind(),
         r.namespace(),
         r.name()
     )
@@ -208,7 +206,7 @@ impl Environment {
     ) -> impl Iterator<Item = &'a Applied> + 'a {
         self.objects
             .iter()
-            .filter(move |a| a.resource.kind() == kind && a.resource.gvk().group == group)
+            .filter(move |a| a.resource.kind() == kind && a.resource.group() == group)
     }
 
     /// Flux Kustomizations (kustomize.toolkit.fluxcd.io).
