@@ -76,6 +76,8 @@ pub struct Environment {
 pub struct Index {
     by_id: std::collections::HashMap<(String, String, String), Vec<usize>>,
     hpa_by_target: std::collections::HashMap<(String, String, String), usize>,
+    /// Objects by kind, in order: rules ask for the quotas or limit ranges of every namespace.
+    by_kind: std::collections::HashMap<String, Vec<usize>>,
 }
 
 /// A variable used without a value (and without a default) by `postBuild` substitution.
@@ -130,12 +132,10 @@ pub struct Failure {
 
 /// `group/version/Kind/namespace/name` of a resource.
 pub fn resource_id(r: &Resource) -> String {
-    let gvk = r.gvk();
+    let (group, version) = r.group_version();
     format!(
-        "{}/{}/{}/{}/{}",
-        gvk.group,
-        gvk.version,
-        gvk.kind,
+        "{group}/{version}/{}/{}/{}",
+        r.kind(),
         r.namespace(),
         r.name()
     )
@@ -148,6 +148,7 @@ impl Environment {
             for (i, a) in self.objects.iter().enumerate() {
                 let r = &a.resource;
                 let ns = kinds::namespace_of(r).to_string();
+                ix.by_kind.entry(r.kind().to_string()).or_default().push(i);
                 ix.by_id
                     .entry((r.kind().to_string(), ns.clone(), r.name().to_string()))
                     .or_default()
@@ -195,9 +196,13 @@ impl Environment {
 
     /// Objects of a kind (any group).
     pub fn of_kind<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = &'a Applied> + 'a {
-        self.objects
+        self.index()
+            .by_kind
+            .get(kind)
+            .map(|v| v.as_slice())
+            .unwrap_or_default()
             .iter()
-            .filter(move |a| a.resource.kind() == kind)
+            .map(|&i| &self.objects[i])
     }
 
     /// The unit that applied an object.

@@ -112,7 +112,7 @@ pub fn objects<'a>(env: &'a Environment, group: &str, kinds: &[&str]) -> Vec<Obj
     let mut seen = HashSet::new();
     env.objects
         .iter()
-        .filter(|a| a.resource.gvk().group == group && kinds.contains(&a.resource.kind()))
+        .filter(|a| a.resource.group() == group && kinds.contains(&a.resource.kind()))
         .filter(|a| {
             seen.insert((
                 a.resource.kind().to_string(),

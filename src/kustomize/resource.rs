@@ -200,6 +200,15 @@ impl Resource {
     pub fn gvk(&self) -> Gvk {
         Gvk::from_api_version(self.api_version(), self.kind())
     }
+    /// The API group and version, borrowed (what `gvk()` copies): for comparisons in loops.
+    pub fn group_version(&self) -> (&str, &str) {
+        let av = self.api_version();
+        av.rsplit_once('/').unwrap_or(("", av))
+    }
+    /// The API group (`""` for the core group), borrowed.
+    pub fn group(&self) -> &str {
+        self.group_version().0
+    }
     pub fn id(&self) -> ResId {
         ResId {
             gvk: self.gvk(),
@@ -209,10 +218,7 @@ impl Resource {
     }
     /// Is this the object `id` names (same group, kind, name, effective namespace)? Allocation-free.
     pub fn is(&self, id: &ResId) -> bool {
-        let (group, version) = match self.api_version().rsplit_once('/') {
-            Some((g, v)) => (g, v),
-            None => ("", self.api_version()),
-        };
+        let (group, version) = self.group_version();
         if self.kind() != id.gvk.kind
             || group != id.gvk.group
             || self.name() != id.name

@@ -130,7 +130,7 @@ impl Select {
     pub fn matches(&self, r: &Resource) -> bool {
         let kind_ok = self.kinds.is_empty()
             || self.kinds.iter().any(|k| match k.rsplit_once('/') {
-                Some((group, kind)) => kind == r.kind() && group == r.gvk().group,
+                Some((group, kind)) => kind == r.kind() && group == r.group(),
                 None => k == r.kind(),
             });
         kind_ok
@@ -138,9 +138,16 @@ impl Select {
             && (self.namespaces.is_empty()
                 || self.namespaces.iter().any(|g| glob_match(g, r.namespace())))
             && self.labels.iter().all(|(k, g)| {
-                r.labels()
-                    .iter()
-                    .any(|(lk, lv)| *lk == k.as_str() && glob_match(g, lv))
+                // `r.labels()` without copying every value of every object
+                r.node
+                    .get_path(&["metadata", "labels"])
+                    .and_then(Node::as_map)
+                    .is_some_and(|m| {
+                        m.iter().any(|(lk, lv)| {
+                            lk == k.as_str()
+                                && glob_match(g, &lv.scalar_string().unwrap_or_default())
+                        })
+                    })
             })
     }
 }
@@ -156,8 +163,10 @@ pub fn glob(pattern: &str) -> Result<GlobMatcher, globset::Error> {
 /// Shell-style glob match, the one matcher fluxlint uses. An invalid glob matches only itself
 /// (policy files are validated on load, so this is for globs from elsewhere).
 pub fn glob_match(pattern: &str, text: &str) -> bool {
-    if !pattern.contains(['*', '?', '[', '{', '\\']) {
-        return pattern == text;
+    match shape(pattern) {
+        Shape::Literal => return pattern == text,
+        Shape::Stars => return star_match(pattern, text),
+        Shape::Other => {}
     }
     // compiled once per pattern: policies match the same few globs against every object
     static CACHE: OnceLock<RwLock<HashMap<String, Option<GlobMatcher>>>> = OnceLock::new();
@@ -172,6 +181,99 @@ pub fn glob_match(pattern: &str, text: &str) -> bool {
         .unwrap_or_else(|e| e.into_inner())
         .insert(pattern.to_string(), m);
     hit
+}
+
+/// Globs compiled once for matching many texts against all of them: "does any match?", with the
+/// answer of [`glob_match`] for each, and the shape of each pattern looked at once, not per text.
+#[derive(Clone, Debug, Default)]
+pub struct Globs {
+    /// Literal and `*`-only patterns, matched here.
+    simple: Vec<(String, Shape)>,
+    /// The rest, through [`glob_match`] (globset, compiled once per pattern).
+    other: Vec<String>,
+}
+
+impl Globs {
+    pub fn new(patterns: impl IntoIterator<Item = String>) -> Globs {
+        let mut g = Globs::default();
+        for p in patterns {
+            match shape(&p) {
+                Shape::Other => g.other.push(p),
+                s => g.simple.push((p, s)),
+            }
+        }
+        g
+    }
+
+    /// Does any of the globs match `text`?
+    pub fn any_match(&self, text: &str) -> bool {
+        self.simple.iter().any(|(p, s)| match s {
+            Shape::Literal => p == text,
+            _ => star_match(p, text),
+        }) || self.other.iter().any(|p| glob_match(p, text))
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Shape {
+    /// No `*`, `?`, `[`, `{` or `\\`: compared as text.
+    Literal,
+    /// Single `*`s and literal text only (`*/overlays/prod`, `prod*`): [`star_match`].
+    Stars,
+    /// Anything else: globset.
+    Other,
+}
+
+/// One pass over the pattern's bytes (every meta character is ASCII): this runs for every glob
+/// against every object and path prefix, where a cache look-up or a substring search costs more
+/// than the match itself.
+fn shape(pattern: &str) -> Shape {
+    let b = pattern.as_bytes();
+    let (mut stars, mut other) = (false, false);
+    for (i, &c) in b.iter().enumerate() {
+        match c {
+            b'*' => {
+                stars = true;
+                // `**` is globset's recursive wildcard
+                other |= b.get(i + 1) == Some(&b'*');
+            }
+            b'?' | b'[' | b'{' | b'\\' => return Shape::Other,
+            // literal for globset outside classes and alternates, but left to it all the same
+            b']' | b'}' | b',' => other = true,
+            _ => {}
+        }
+    }
+    match (stars, other) {
+        (false, _) => Shape::Literal,
+        (true, false) => Shape::Stars,
+        (true, true) => Shape::Other,
+    }
+}
+
+/// A [`Shape::Stars`] glob, matched as globset does: each `*` is any byte sequence (`/` and
+/// newlines too), the rest is literal.
+fn star_match(pattern: &str, text: &str) -> bool {
+    let (p, t) = (pattern.as_bytes(), text.as_bytes());
+    let Some(first) = p.iter().position(|&c| c == b'*') else {
+        return p == t;
+    };
+    let last = p.iter().rposition(|&c| c == b'*').unwrap_or(first);
+    let (head, tail) = (&p[..first], &p[last + 1..]);
+    if t.len() < head.len() + tail.len() || !t.starts_with(head) || !t.ends_with(tail) {
+        return false;
+    }
+    // leftmost matches of the literal parts between the first and last `*`, in order
+    let mut hay = &t[head.len()..t.len() - tail.len()];
+    for part in p[first + 1..last.max(first + 1)]
+        .split(|&c| c == b'*')
+        .filter(|s| !s.is_empty())
+    {
+        match hay.windows(part.len()).position(|w| w == part) {
+            Some(i) => hay = &hay[i + part.len()..],
+            None => return false,
+        }
+    }
+    true
 }
 
 /// The closest candidate to `word` (for "did you mean"), when it is close enough.
@@ -211,6 +313,74 @@ fn edit_distance(a: &str, b: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The `*`-only fast path answers as globset does.
+    #[test]
+    fn star_globs_match_as_globset_does() {
+        let patterns = [
+            "*",
+            "prod*",
+            "*prod",
+            "*/overlays/production",
+            "a*b*c",
+            "a*b*b",
+            "*a*",
+            "**",
+            "a**b",
+            "x*",
+            "*-*-*",
+            "ab*ba",
+            "a*a",
+            "*é*",
+            "a*/*b",
+        ];
+        let texts = [
+            "",
+            "a",
+            "prod",
+            "production",
+            "preprod",
+            "apps/overlays/production",
+            "apps/overlays/production/x",
+            "abc",
+            "aXbYc",
+            "abbb",
+            "ab",
+            "aba",
+            "abba",
+            "a-b-c",
+            "--",
+            "é",
+            "xé",
+            "a\nb",
+            "a/b",
+            "a//b",
+            "aa",
+        ];
+        let mut fast = 0;
+        for p in patterns {
+            let g = glob(p).expect("valid glob");
+            for t in texts {
+                if shape(p) == Shape::Stars {
+                    fast += 1;
+                    assert_eq!(star_match(p, t), g.is_match(t), "{p:?} against {t:?}");
+                }
+                assert_eq!(glob_match(p, t), g.is_match(t), "{p:?} against {t:?}");
+            }
+        }
+        for p in ["**", "a**", "{a,b}*", "a*?", "[ab]*", "a*,b", "a*}", "\\**"] {
+            assert_eq!(shape(p), Shape::Other, "{p:?}");
+        }
+        assert_eq!(shape("a,b}"), Shape::Literal);
+        let list = Globs::new(patterns.iter().map(|p| p.to_string()));
+        for t in texts {
+            let want = patterns.iter().any(|p| glob_match(p, t));
+            assert_eq!(list.any_match(t), want, "{t:?}");
+        }
+        let list = Globs::new(["{dev,prod}".to_string(), "x".to_string()]);
+        assert!(list.any_match("prod") && list.any_match("x") && !list.any_match("y"));
+        assert!(fast > 200, "the fast path was taken {fast} times");
+    }
 
     #[test]
     fn globs_and_suggestions() {

@@ -21,6 +21,8 @@ pub struct KustomizeEntry {
 /// The kustomization files the render read, by directory (repo-relative).
 pub struct KustomizeFiles {
     by_dir: HashMap<String, FileId>,
+    /// The keys of `by_dir`, sorted.
+    sorted: Vec<String>,
 }
 
 impl KustomizeFiles {
@@ -37,7 +39,9 @@ impl KustomizeFiles {
                 by_dir.entry(dir.to_string()).or_insert(id);
             }
         }
-        KustomizeFiles { by_dir }
+        let mut sorted: Vec<String> = by_dir.keys().cloned().collect();
+        sorted.sort();
+        KustomizeFiles { by_dir, sorted }
     }
 
     /// The kustomization file of a repo-relative directory (`""` for the root).
@@ -53,22 +57,22 @@ impl KustomizeFiles {
         } else {
             format!("{dir}/")
         };
-        let below: Vec<&String> = self
-            .by_dir
-            .keys()
-            .filter(|d| d.starts_with(&prefix) && d.len() > prefix.len())
-            .collect();
-        let mut out: Vec<String> = below
+        // the directories below `dir` are one run of the sorted list; one is topmost when none of
+        // its parents below `dir` has a kustomization (a lookup per level, not a scan: this runs
+        // for every file entry too, which has nothing below it)
+        let start = self
+            .sorted
+            .partition_point(|d| d.as_str() <= prefix.as_str());
+        self.sorted[start..]
             .iter()
+            .take_while(|d| d.starts_with(&prefix))
             .filter(|d| {
-                !below.iter().any(|o| {
-                    o.len() < d.len() && d.starts_with(o.as_str()) && d.as_bytes()[o.len()] == b'/'
-                })
+                !d[prefix.len()..]
+                    .match_indices('/')
+                    .any(|(i, _)| i > 0 && self.by_dir.contains_key(&d[..prefix.len() + i]))
             })
-            .map(|d| d.to_string())
-            .collect();
-        out.sort();
-        out
+            .cloned()
+            .collect()
     }
 }
 

@@ -1,7 +1,9 @@
 //! Environment names in other names: which environment a namespace, a secret or a directory is
 //! named for.
 
-use crate::policy::glob_match;
+use std::sync::OnceLock;
+
+use crate::policy::Globs;
 use crate::yaml::Node;
 
 use super::super::Repo;
@@ -14,6 +16,9 @@ pub struct EnvNames {
     pub names: Vec<String>,
     /// `clusters/<name>` (repo-relative).
     pub cluster_display: String,
+    /// The directory patterns [`EnvNames::owns_path`] was last given, and those patterns with each
+    /// name filled in (filled in once, not per path).
+    pub dir_globs: OnceLock<(Vec<String>, Globs)>,
 }
 
 impl EnvNames {
@@ -35,6 +40,7 @@ impl EnvNames {
                     env: e.name.clone(),
                     names,
                     cluster_display: e.cluster_display.clone(),
+                    dir_globs: OnceLock::new(),
                 }
             })
             .collect()
@@ -53,15 +59,30 @@ impl EnvNames {
     /// Does the repo-relative `path` lie in this environment's directories: its cluster directory,
     /// or a directory matching one of `patterns` (globs where `{env}` stands for a name)?
     pub fn owns_path(&self, path: &str, patterns: &[String]) -> bool {
-        let segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
-        (1..=segs.len()).any(|n| {
-            let prefix = segs[..n].join("/");
-            prefix == self.cluster_display
-                || patterns.iter().any(|p| {
-                    self.names
-                        .iter()
-                        .any(|name| glob_match(&p.replace("{env}", name), &prefix))
-                })
+        // this runs for every entry of every kustomization, per environment: the globs are filled
+        // in once, the prefixes grown in one buffer
+        let fill = || {
+            Globs::new(
+                patterns
+                    .iter()
+                    .flat_map(|p| self.names.iter().map(move |name| p.replace("{env}", name))),
+            )
+        };
+        let cached = self.dir_globs.get_or_init(|| (patterns.to_vec(), fill()));
+        let other;
+        let globs = if cached.0 == patterns {
+            &cached.1
+        } else {
+            other = fill();
+            &other
+        };
+        let mut prefix = String::with_capacity(path.len());
+        path.split('/').filter(|s| !s.is_empty()).any(|seg| {
+            if !prefix.is_empty() {
+                prefix.push('/');
+            }
+            prefix.push_str(seg);
+            prefix == self.cluster_display || globs.any_match(&prefix)
         })
     }
 }
@@ -114,6 +135,7 @@ mod tests {
             env: name.into(),
             names,
             cluster_display: format!("clusters/{name}"),
+            dir_globs: OnceLock::new(),
         }
     }
 
