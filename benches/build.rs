@@ -5,7 +5,9 @@
 //! `../shared/bench/gen-repo` (or `FLUXLINT_GEN_REPO=path`). Prints wall times (min and median of
 //! the runs), peak memory of one build in a fresh process, and the speed-up over kubectl.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::Path;
 use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -30,49 +32,15 @@ fn build_once(root: &Path, dir: &Path) -> usize {
     }
 }
 
-fn peak_rss_kb() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
-        })
-        .unwrap_or(0)
-}
-
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     // child mode: one build, then report peak memory
     if args.len() >= 4 && args[1] == "--once" {
         let bytes = build_once(Path::new(&args[2]), Path::new(&args[3]));
-        println!("{bytes} {}", peak_rss_kb());
+        println!("{bytes} {}", common::peak_rss_kb());
         return;
     }
-    let apps: usize = std::env::var("FLUXLINT_BENCH_APPS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(1000);
-    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let gen_repo = std::env::var("FLUXLINT_GEN_REPO")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| manifest.join("../shared/bench/gen-repo"));
-    let repo = manifest.join(format!("target/bench-repo-{apps}"));
-    if !repo.join("apps").is_dir() {
-        let st = Command::new("python3")
-            .arg(&gen_repo)
-            .args(["--apps", &apps.to_string(), "--out"])
-            .arg(&repo)
-            .status();
-        if !matches!(st, Ok(s) if s.success()) {
-            eprintln!(
-                "cannot generate the repo with {} (set FLUXLINT_GEN_REPO)",
-                gen_repo.display()
-            );
-            return;
-        }
-    }
-    let root = repo.canonicalize().unwrap_or(repo.clone());
+    let (root, apps) = common::bench_repo();
     let dir = root.join("apps/overlays/production");
 
     let runs = 10;

@@ -4,7 +4,9 @@
 //! `../shared/bench/gen-repo` (or `FLUXLINT_GEN_REPO=path`). Prints wall times (min and median of the
 //! runs) and the peak memory of one check in a fresh process. Target: under 1 s on 2 cores.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -31,48 +33,14 @@ fn check_once(root: &Path) -> (usize, usize) {
     (resources, diags.len())
 }
 
-fn peak_rss_kb() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
-        })
-        .unwrap_or(0)
-}
-
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if args.len() >= 3 && args[1] == "--once" {
         let _ = check_once(Path::new(&args[2]));
-        println!("{}", peak_rss_kb());
+        println!("{}", common::peak_rss_kb());
         return;
     }
-    let apps: usize = std::env::var("FLUXLINT_BENCH_APPS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(1000);
-    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let gen_repo = std::env::var("FLUXLINT_GEN_REPO")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| manifest.join("../shared/bench/gen-repo"));
-    let repo = manifest.join(format!("target/bench-repo-{apps}"));
-    if !repo.join("apps").is_dir() {
-        let st = Command::new("python3")
-            .arg(&gen_repo)
-            .args(["--apps", &apps.to_string(), "--out"])
-            .arg(&repo)
-            .status();
-        if !matches!(st, Ok(s) if s.success()) {
-            eprintln!(
-                "cannot generate the repo with {} (set FLUXLINT_GEN_REPO)",
-                gen_repo.display()
-            );
-            return;
-        }
-    }
-    let root = repo.canonicalize().unwrap_or(repo.clone());
+    let (root, apps) = common::bench_repo();
     let runs = 10;
     let mut times: Vec<Duration> = Vec::new();
     let mut result = (0, 0);
