@@ -98,6 +98,10 @@ pub fn run(
         Ok(r) => r,
         Err(e) => return fatal(&e, &sources, color, stderr),
     };
+    if let Some(msg) = unused_mapping(&repo, &options.sources) {
+        let _ = writeln!(stderr, "error: {msg}");
+        return ExitCode::from(EXIT_USAGE);
+    }
     let policy_dir = args.policies.clone().or_else(|| {
         let d = root.join("policies");
         d.is_dir().then_some(d)
@@ -309,4 +313,41 @@ impl Scope {
             files,
         }
     }
+}
+
+/// A `--source` mapping that names no Flux source of any environment (a typo would otherwise leave
+/// the Kustomizations it meant "not checked" without a word): the message.
+fn unused_mapping(repo: &crate::flux::Repo, mappings: &[SourceMapping]) -> Option<String> {
+    use crate::flux::{FluxKind, kinds::namespace_of};
+    let sources: Vec<&crate::kustomize::resource::Resource> = repo
+        .environments
+        .iter()
+        .flat_map(|e| &e.objects)
+        .map(|a| &a.resource)
+        .filter(|r| FluxKind::of(r).is_some_and(FluxKind::is_source))
+        .collect();
+    let m = mappings
+        .iter()
+        .find(|m| !sources.iter().any(|r| m.names(r)))?;
+    let mut names: Vec<String> = sources
+        .iter()
+        .map(|r| format!("{}/{}", namespace_of(r), r.name()))
+        .collect();
+    names.sort();
+    names.dedup();
+    let bare = names
+        .iter()
+        .filter_map(|n| n.split_once('/').map(|(_, b)| b));
+    let hint = crate::policy::did_you_mean(&m.key, names.iter().map(String::as_str).chain(bare))
+        .map(|k| format!("; did you mean \"{k}\"?"))
+        .unwrap_or_default();
+    let listed = if names.is_empty() {
+        "none".to_string()
+    } else {
+        names.join(", ")
+    };
+    Some(format!(
+        "--source '{}': no Flux source of that name in any environment (sources: {listed}){hint}",
+        m.key
+    ))
 }

@@ -3,7 +3,9 @@
 
 use std::sync::Arc;
 
-use miette::{LabeledSpan, MietteDiagnostic, NamedSource, Report};
+use miette::{LabeledSpan, NamedSource, Report};
+
+use crate::report::shown::{Shown, range};
 
 use crate::source::{SourceMap, Span};
 
@@ -97,44 +99,49 @@ impl Error {
         }
     }
 
-    /// A miette report with a code frame on the file that holds the span.
+    /// A miette report with a code frame on the file that holds the span; notes in the same file
+    /// are labels in that frame, notes elsewhere related reports with frames of their own.
     pub fn to_report(&self, map: &SourceMap) -> Report {
-        let mut diag = MietteDiagnostic::new(self.message.clone())
-            .with_code(format!("fluxlint::{}", self.code));
-        if let Some(h) = &self.help {
-            diag = diag.with_help(h.clone());
+        let mut shown = Shown {
+            message: self.message.clone(),
+            code: format!("fluxlint::{}", self.code),
+            severity: miette::Severity::Error,
+            help: self.help.clone(),
+            source: None,
+            labels: Vec::new(),
+            related: Vec::new(),
+        };
+        let primary = self.span.and_then(|s| Some((s, map.get(s.file)?)));
+        if let Some((span, file)) = &primary {
+            let (line, col) = file.line_col(span.start);
+            shown.message = format!("{}:{}:{}: {}", file.display, line, col, self.message);
+            shown.source = Some(NamedSource::new(
+                file.display.clone(),
+                Arc::clone(&file.text),
+            ));
+            shown.labels.push(LabeledSpan::new_primary_with_span(
+                self.label.clone(),
+                range(*span),
+            ));
         }
-        let Some(span) = self.span else {
-            return Report::new(diag);
-        };
-        let Some(file) = map.get(span.file) else {
-            return Report::new(diag);
-        };
-        let (line, col) = file.line_col(span.start);
-        diag.message = format!("{}:{}:{}: {}", file.display, line, col, self.message);
-        let mut labels = vec![LabeledSpan::new_primary_with_span(
-            self.label.clone(),
-            (span.start as usize, (span.end - span.start) as usize),
-        )];
         for (label, s) in &self.notes {
-            if s.file == span.file {
-                labels.push(LabeledSpan::new_with_span(
-                    Some(label.clone()),
-                    (s.start as usize, (s.end - s.start) as usize),
-                ));
+            match &primary {
+                Some((span, _)) if s.file == span.file => {
+                    shown
+                        .labels
+                        .push(LabeledSpan::new_with_span(Some(label.clone()), range(*s)));
+                }
+                _ => {
+                    if let Some(mut r) = Shown::elsewhere(map, *s, label) {
+                        if let Some(f) = map.get(s.file) {
+                            let (l, c) = f.line_col(s.start);
+                            r.message = format!("{label} ({}:{l}:{c})", f.display);
+                        }
+                        shown.related.push(r);
+                    }
+                }
             }
         }
-        diag = diag.with_labels(labels);
-        let src = NamedSource::new(file.display.clone(), Arc::clone(&file.text).to_string());
-        let mut report = Report::new(diag).with_source_code(src);
-        for (label, s) in &self.notes {
-            if s.file != span.file
-                && let Some(f) = map.get(s.file)
-            {
-                let (l, c) = f.line_col(s.start);
-                report = report.wrap_err(format!("{label} ({}:{l}:{c})", f.display));
-            }
-        }
-        report
+        Report::new(shown)
     }
 }

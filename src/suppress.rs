@@ -334,7 +334,11 @@ mod tests {
         let text = "patches:\n  - patch: |-\n      kind: Deployment\n      # fluxlint-ignore replicas -- canary\n      spec: {replicas: 1}\n";
         assert_eq!(
             sups(text),
-            vec![(vec![4, 5, 5], vec!["replicas".into()], Some("canary".into()))]
+            vec![(
+                vec![4, 5, 5],
+                vec!["replicas".into()],
+                Some("canary".into())
+            )]
         );
         let flux = "spec:\n  patches:\n    - patch: |\n        spec:\n          replicas: 1 # fluxlint-ignore replicas -- canary\n";
         assert_eq!(sups(flux)[0].0, vec![5]);

@@ -195,4 +195,20 @@ fn usage_errors_exit_two() {
         fluxlint(&["check", "--fail-on", "fatal"]).status.code(),
         Some(2)
     );
+    // a --source that names no source (a typo) is refused, not silently unused
+    let example = project().join("fixtures/example");
+    let tmp = std::env::temp_dir();
+    let o = fluxlint(&[
+        "check",
+        &example.to_string_lossy(),
+        "--source",
+        &format!("flux-sytem={}", tmp.display()),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("--source 'flux-sytem': no Flux source of that name")
+            && err.contains("did you mean \"flux-system\"?"),
+        "{err}"
+    );
 }

@@ -173,6 +173,22 @@ fn a_bad_policy_given_with_the_option_exits_two() {
         "/nonexistent-dir",
     ]);
     assert_eq!(missing.status.code(), Some(2));
+    // a note in another file is shown below the error, not in its place
+    let dup = project_root().join("fixtures/policy/duplicate-id");
+    let out = check(&[
+        repo.dir.to_str().expect("utf-8"),
+        "--policies",
+        dup.to_str().expect("utf-8"),
+    ]);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "stderr: {err}");
+    let headline = err.lines().find(|l| l.contains('×')).unwrap_or_default();
+    assert!(headline.contains("is defined twice"), "{err}");
+    let note = err.find("first defined here (").expect("the note");
+    assert!(
+        note > err.find("is defined twice").unwrap_or(usize::MAX),
+        "{err}"
+    );
 }
 
 #[test]

@@ -8,6 +8,7 @@ pub mod junit;
 pub mod locate;
 pub mod rules;
 pub mod sarif;
+pub mod shown;
 
 use std::path::Path;
 
