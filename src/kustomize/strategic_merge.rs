@@ -57,7 +57,7 @@ pub fn apply(target: &mut Node, patch: &Node, schema: &Schema, opts: Options) ->
     let name = target.get_path(&["metadata", "name"]).cloned();
     let namespace = target.get_path(&["metadata", "namespace"]).cloned();
     let dest = std::mem::replace(target, Node::null(target.origin.clone()));
-    let (merged, _) = walker.walk(Some(dest), Some(patch), false, None, "")?;
+    let (merged, _) = walker.walk(Some(dest), Some(patch), false, None, FieldPath::ROOT)?;
     let Some(merged) = merged.filter(|n| !n.is_null()) else {
         return Ok(Outcome::Deleted);
     };
@@ -169,7 +169,7 @@ impl Walker<'_> {
         origin: Option<&Node>,
         aliased: bool,
         sch: Option<Sch<'_>>,
-        path: &str,
+        path: FieldPath<'_>,
     ) -> Result<Walked> {
         let sch = sch.or_else(|| self.schema_from_meta(dest.as_ref(), origin));
         let dk = dest.as_ref().and_then(kind_of);
@@ -184,7 +184,7 @@ impl Walker<'_> {
                 on.span(),
                 format!(
                     "wrong node kind: the resource has a {have} at '{}' but the patch has a {}",
-                    display_path(path),
+                    path.render(),
                     on.type_name()
                 ),
             )
@@ -227,7 +227,7 @@ impl Walker<'_> {
         origin: Option<&Node>,
         aliased: bool,
         sch: Option<Sch<'_>>,
-        path: &str,
+        path: FieldPath<'_>,
     ) -> Result<Walked> {
         let (mut d, from_dest, aliased) = match dest.filter(|d| !d.is_null()) {
             None => {
@@ -296,8 +296,11 @@ impl Walker<'_> {
                 (e.map(|e| &e.value), e.map(|e| e.key_span))
             };
             let field_sch = sch.and_then(|s| s.field(&key));
-            let sub = format!("{path}.{key}");
-            let (val, kept) = self.walk(dv, ov, aliased, field_sch, &sub)?;
+            let sub = FieldPath {
+                parent: Some(&path),
+                key: &key,
+            };
+            let (val, kept) = self.walk(dv, ov, aliased, field_sch, sub)?;
             let Some(dm) = d.as_map_mut() else { break };
             match val.filter(|v| kept || !v.is_null()) {
                 Some(v) => {
@@ -331,6 +334,31 @@ fn take_origin(dest: Option<Node>, origin: Option<&Node>) -> Walked {
     }
 }
 
-fn display_path(path: &str) -> &str {
-    path.strip_prefix('.').unwrap_or(path)
+/// Where the walk is (`spec.template`), kept as links to the parents' keys: it is only spelled out
+/// for an error, and building the string for every field walked cost more than the merge itself.
+#[derive(Clone, Copy)]
+struct FieldPath<'a> {
+    parent: Option<&'a FieldPath<'a>>,
+    key: &'a str,
+}
+
+impl FieldPath<'_> {
+    const ROOT: FieldPath<'static> = FieldPath {
+        parent: None,
+        key: "",
+    };
+
+    /// The keys from the top, joined with dots (the root itself is empty).
+    fn render(&self) -> String {
+        let mut keys = Vec::new();
+        let mut at = Some(self);
+        while let Some(p) = at {
+            if p.parent.is_some() {
+                keys.push(p.key);
+            }
+            at = p.parent;
+        }
+        keys.reverse();
+        keys.join(".")
+    }
 }

@@ -49,6 +49,19 @@ impl EnvNames {
     /// Does `text` carry one of these names as a whole word? Words are split on anything that is
     /// not a letter or a digit, so `prod-shop` and `shop.prod` name `prod`, `preprod` does not.
     pub fn named_in(&self, text: &str) -> bool {
+        // this runs for every namespace and kubeConfig name, per environment pair: ASCII text (the
+        // usual case) is matched word by word in place (ASCII lower-casing both sides and comparing
+        // is comparing ignoring ASCII case), anything else through lower-cased copies
+        if text.is_ascii() && self.names.iter().all(|n| n.is_ascii()) {
+            let have: Vec<&str> = raw_words(text).collect();
+            return self.names.iter().any(|n| {
+                let want: Vec<&str> = raw_words(n).collect();
+                !want.is_empty()
+                    && have
+                        .windows(want.len())
+                        .any(|w| w.iter().zip(&want).all(|(h, n)| h.eq_ignore_ascii_case(n)))
+            });
+        }
         let have = words(text);
         self.names.iter().any(|n| {
             let want = words(n);
@@ -99,10 +112,12 @@ pub fn named_for<'e>(text: &str, own: &EnvNames, all: &'e [EnvNames]) -> Option<
 }
 
 fn words(s: &str) -> Vec<String> {
+    raw_words(s).map(str::to_lowercase).collect()
+}
+
+fn raw_words(s: &str) -> impl Iterator<Item = &str> {
     s.split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
-        .collect()
 }
 
 /// Joins a relative reference onto a repo-relative directory, resolving `.` and `..`; `None` when

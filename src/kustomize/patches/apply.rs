@@ -1,12 +1,14 @@
 //! Applying loaded patches to the resources of a build.
 
+use std::borrow::Cow;
+
 use crate::error::{Error, Result};
 use crate::source::Span;
 use crate::yaml::{Document, Map, Node, Origin, SetBy, Value};
 
 use super::super::Ctx;
 use super::super::json6902;
-use super::super::resource::{ResId, ResMap, Resource};
+use super::super::resource::{Gvk, ResId, ResMap, Resource};
 use super::super::strategic_merge;
 use super::super::string_map;
 use super::selector::Selector;
@@ -27,14 +29,40 @@ pub enum JsonMode {
     Legacy,
 }
 
-/// kustomize's `ResId.Equals`: gvk exactly (an unset apiVersion matches only an unset one), name,
-/// and namespace with unset meaning `default`.
-fn same_id(a: &ResId, b: &ResId) -> bool {
-    a.gvk == b.gvk && a.name == b.name && a.effective_namespace() == b.effective_namespace()
+/// The patch's id, read straight from its fields (what `Resource::id` reads, without copying the
+/// patch into a resource).
+fn patch_id(patch: &Document) -> ResId {
+    let at = |path: &[&str]| patch.root.str_at(path).unwrap_or("");
+    ResId {
+        gvk: Gvk::from_api_version(at(&["apiVersion"]), at(&["kind"])),
+        name: at(&["metadata", "name"]).to_string(),
+        namespace: at(&["metadata", "namespace"]).to_string(),
+    }
 }
 
-fn patch_id(patch: &Document) -> ResId {
-    Resource::new(patch.root.clone(), patch.span).id()
+/// kustomize's `ResId.Equals` (gvk exactly — an unset apiVersion matches only an unset one —, name,
+/// and namespace with unset meaning `default`) against any of `r`'s ids, without building them: every id of a resource
+/// shares its current gvk, so that is compared once, and then each (previous or current) name and
+/// namespace.
+fn has_id(r: &Resource, id: &ResId) -> bool {
+    let (group, version) = r.group_version();
+    if r.kind() != id.gvk.kind || group != id.gvk.group || version != id.gvk.version {
+        return false;
+    }
+    // the gvks are equal, so the scope is the patch's
+    let cluster_scoped = id.gvk.is_cluster_scoped();
+    let effective = |ns: &str| -> bool {
+        let ns = if cluster_scoped {
+            ""
+        } else if ns.is_empty() {
+            "default"
+        } else {
+            ns
+        };
+        ns == id.effective_namespace()
+    };
+    let same = |name: &str, ns: &str| name == id.name && effective(ns);
+    r.previous.iter().any(|(n, ns)| same(n, ns)) || same(r.name(), r.namespace())
 }
 
 /// A strategic merge patch applied to the one resource with the patch's id (current or previous).
@@ -53,7 +81,7 @@ pub fn smp_by_id(
         .resources
         .iter()
         .enumerate()
-        .filter(|(_, r)| r.all_ids().iter().any(|x| same_id(x, &id)))
+        .filter(|(_, r)| has_id(r, &id))
         .map(|(i, _)| i)
         .collect();
     let i = match found.as_slice() {
@@ -130,14 +158,23 @@ fn smp_one(
     targeted: bool,
     via_resmap: bool,
 ) -> Result<bool> {
-    let mut patch = patch.clone();
-    if via_resmap && let Some(md) = patch.get_mut("metadata").and_then(Node::as_map_mut) {
+    // the patch is copied only when it is changed for this resource
+    let mut patch = Cow::Borrowed(patch);
+    if via_resmap
+        && let Some(md) = patch
+            .to_mut()
+            .get_mut("metadata")
+            .and_then(Node::as_map_mut)
+    {
         string_map::round_trip(ctx.loader, md, "labels");
         string_map::round_trip(ctx.loader, md, "annotations");
     }
     if targeted {
         // the patch takes the target's apiVersion; its own kind stays (and is undone below)
-        if let (Some(m), Some(av)) = (patch.as_map_mut(), r.node.get("apiVersion").cloned()) {
+        if let (Some(m), Some(av)) = (
+            patch.to_mut().as_map_mut(),
+            r.node.get("apiVersion").cloned(),
+        ) {
             m.insert("apiVersion", av.span(), av);
         }
     }

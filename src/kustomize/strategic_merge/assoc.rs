@@ -12,7 +12,7 @@ use crate::error::{Error, Result};
 use crate::yaml::{Node, Value};
 
 use super::super::schema::Sch;
-use super::{Walked, Walker};
+use super::{FieldPath, Walked, Walker};
 
 pub(super) fn walk(
     w: &Walker<'_>,
@@ -20,7 +20,7 @@ pub(super) fn walk(
     origin: Option<&Node>,
     aliased: bool,
     sch: Option<Sch<'_>>,
-    path: &str,
+    path: FieldPath<'_>,
 ) -> Result<Walked> {
     let (list, from_dest, aliased) = match dest.filter(|d| !d.is_null()) {
         None => match origin {
@@ -72,7 +72,7 @@ struct ListMerge<'a, 'w, 's> {
     patch: Option<&'a [Node]>,
     aliased: bool,
     elem_sch: Option<Sch<'s>>,
-    path: &'a str,
+    path: FieldPath<'a>,
 }
 
 impl ListMerge<'_, '_, '_> {
