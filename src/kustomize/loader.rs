@@ -2,13 +2,14 @@
 //! repository root; with `--load-restrictor root-only` a kustomization may only read files below its
 //! own directory. Files are read and parsed once and shared.
 
-use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use crate::error::{Error, Result};
 use crate::source::{FileId, SourceMap, Span};
 use crate::yaml::{Document, SetBy, parse_stream};
+
+use super::fast_map::FastMap;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum LoadRestrictor {
@@ -29,9 +30,9 @@ pub struct Loader {
     root: PathBuf,
     pub restrictor: LoadRestrictor,
     pub sources: Arc<SourceMap>,
-    texts: Mutex<HashMap<PathBuf, (FileId, Arc<str>)>>,
+    texts: Mutex<FastMap<PathBuf, (FileId, Arc<str>)>>,
     /// Canonical paths seen (below the root, no symlinks): resolving through them needs no syscall.
-    known: Mutex<HashMap<std::ffi::OsString, bool>>,
+    known: Mutex<FastMap<std::ffi::OsString, bool>>,
     /// How the root is shown in file names (a `--source` checkout outside the repository).
     display_root: Option<String>,
 }
@@ -48,8 +49,8 @@ impl Loader {
             root,
             restrictor,
             sources,
-            texts: Mutex::new(HashMap::new()),
-            known: Mutex::new(HashMap::new()),
+            texts: Mutex::new(FastMap::default()),
+            known: Mutex::new(FastMap::default()),
             display_root: None,
         })
     }
@@ -97,10 +98,11 @@ impl Loader {
         span: Span,
     ) -> Result<PathBuf> {
         let joined = base.join(rel);
-        let lexical = normalize(&joined);
         let canon = match self.canonicalize(base, rel, &joined) {
             Ok(p) => p,
             Err(e) => {
+                // only errors need the lexical form
+                let lexical = normalize(&joined);
                 let why = if e.raw_os_error() == Some(40) {
                     "too many levels of symbolic links (a symlink loop?)".to_string()
                 } else if e.kind() == std::io::ErrorKind::NotFound {
@@ -120,7 +122,7 @@ impl Loader {
                 .with_label("referenced here"));
             }
         };
-        if !canon.starts_with(&self.root) {
+        if !under(&canon, &self.root) {
             return Err(self.escape_error(rel, span));
         }
         if !self.is_known(&canon) {
@@ -132,7 +134,7 @@ impl Loader {
         }
         if self.restrictor == LoadRestrictor::RootOnly
             && let Some(dir) = restrict_to
-            && !canon.starts_with(dir)
+            && !under(&canon, dir)
             && !self.is_dir(&canon)
         {
             return Err(Error::at(
@@ -198,7 +200,7 @@ impl Loader {
         p.is_dir()
     }
 
-    fn lock_known(&self) -> std::sync::MutexGuard<'_, HashMap<std::ffi::OsString, bool>> {
+    fn lock_known(&self) -> std::sync::MutexGuard<'_, FastMap<std::ffi::OsString, bool>> {
         self.known.lock().unwrap_or_else(|e| e.into_inner())
     }
 
@@ -263,7 +265,7 @@ impl Loader {
         self.sources.add(display.clone(), Path::new(&display), text)
     }
 
-    fn lock_texts(&self) -> std::sync::MutexGuard<'_, HashMap<PathBuf, (FileId, Arc<str>)>> {
+    fn lock_texts(&self) -> std::sync::MutexGuard<'_, FastMap<PathBuf, (FileId, Arc<str>)>> {
         self.texts.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
@@ -276,6 +278,20 @@ fn read_file(path: &Path) -> std::io::Result<Vec<u8>> {
     let mut buf = Vec::with_capacity(8 * 1024);
     f.read_to_end(&mut buf)?;
     Ok(buf)
+}
+
+/// `path.starts_with(dir)` (whole components), answered from the bytes when they settle it: a
+/// byte prefix that ends at a separator is a component prefix, and the component walk cost a
+/// tenth of resolving. Anything else (`dir` with `.` or doubled separators) takes the walk.
+fn under(path: &Path, dir: &Path) -> bool {
+    let (p, d) = (
+        path.as_os_str().as_encoded_bytes(),
+        dir.as_os_str().as_encoded_bytes(),
+    );
+    if p.starts_with(d) && (p.len() == d.len() || p[d.len()] == b'/' || d.ends_with(b"/")) {
+        return true;
+    }
+    path.starts_with(dir)
 }
 
 /// Lexical normalization (`a/./b/../c` → `a/c`) without touching the file system.

@@ -7,6 +7,7 @@
 
 pub mod alias;
 pub mod defaults;
+pub mod fast_map;
 pub mod fieldspec;
 pub mod generators;
 pub mod hash;

@@ -10,7 +10,7 @@
 
 mod select;
 
-use std::collections::HashMap;
+use super::fast_map::FastMap;
 
 use crate::error::{Error, Result};
 use crate::yaml::{Node, Origin, Value};
@@ -82,14 +82,14 @@ pub(crate) struct Referrer {
 /// Targets by the names they had before renames, and by original namespace: references look
 /// candidates up instead of scanning every resource.
 struct Index<'a> {
-    by_previous_name: HashMap<&'a str, Vec<usize>>,
-    by_original_namespace: HashMap<&'a str, Vec<usize>>,
+    by_previous_name: FastMap<&'a str, Vec<usize>>,
+    by_original_namespace: FastMap<&'a str, Vec<usize>>,
 }
 
 impl<'a> Index<'a> {
     fn new(targets: &'a [Target]) -> Index<'a> {
-        let mut by_previous_name: HashMap<&str, Vec<usize>> = HashMap::new();
-        let mut by_original_namespace: HashMap<&str, Vec<usize>> = HashMap::new();
+        let mut by_previous_name: FastMap<&str, Vec<usize>> = FastMap::default();
+        let mut by_original_namespace: FastMap<&str, Vec<usize>> = FastMap::default();
         for (j, t) in targets.iter().enumerate() {
             let mut names: Vec<&str> = t.previous.iter().map(|p| p.name.as_str()).collect();
             names.sort_unstable();

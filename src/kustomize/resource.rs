@@ -395,9 +395,8 @@ impl ResMap {
 
     /// Refuses two resources with the same id (one hash map, not a scan per resource).
     pub fn check_unique(&self) -> Result<()> {
-        use std::collections::HashMap;
-        let mut seen: HashMap<(&str, &str, &str, &str), usize> =
-            HashMap::with_capacity(self.resources.len());
+        let mut seen: super::fast_map::FastMap<(&str, &str, &str, &str), usize> =
+            super::fast_map::with_capacity(self.resources.len());
         for (i, r) in self.resources.iter().enumerate() {
             let group = r.api_version().rsplit_once('/').map(|x| x.0).unwrap_or("");
             let ns = if is_cluster_scoped_kind(r.kind()) {

@@ -9,6 +9,8 @@
 //! shared (`Arc`) by every accumulator of a build.
 
 use std::collections::HashMap;
+
+use super::fast_map::FastMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use serde_json::Value as J;
@@ -286,12 +288,12 @@ impl<'a> Sch<'a> {
 #[derive(Debug, Default)]
 pub struct Builtin {
     defs: Vec<BDef>,
-    roots: HashMap<(String, String), usize>,
+    roots: FastMap<(String, String), usize>,
 }
 
 #[derive(Debug, Default)]
 pub struct BDef {
-    fields: HashMap<String, BField>,
+    fields: FastMap<String, BField>,
 }
 
 #[derive(Debug)]
@@ -325,7 +327,7 @@ fn parse_builtin(text: &str) -> Builtin {
     }
     let mut b = Builtin {
         defs: (0..index.len()).map(|_| BDef::default()).collect(),
-        roots: HashMap::new(),
+        roots: FastMap::default(),
     };
     for w in &lines {
         match w[0] {

@@ -1,6 +1,8 @@
 //! Emits [`Node`] trees as YAML in kustomize's style: keys sorted, list items flush with their key,
 //! strings quoted whenever a YAML 1.1 or 1.2 reader could take them for something else.
 
+use std::borrow::Cow;
+
 use super::node::{Node, SetBy, Value};
 use super::parse::resolve_plain;
 use super::scalar::{go_g_float, go_json_float};
@@ -134,7 +136,7 @@ impl Emitter<'_> {
                     out.push_str(body.strip_suffix('\n').unwrap_or(&body));
                     return;
                 }
-                out.push_str(&quote_str(s));
+                out.push_str(&quote(s));
             }
         }
         self.comment(v, out);
@@ -311,13 +313,13 @@ fn needs_quotes(s: &str) -> bool {
         // `-x`, `?x`, `:x` are plain-safe when followed by a non-space, but quoting is never wrong
         return true;
     }
-    // `---` and `...` open a line as document markers
-    s.contains(": ")
-        || s.contains(" #")
-        || s.ends_with(':')
-        || s.contains('\t')
+    // `---` and `...` open a line as document markers; `: `, ` #` and tabs are found in one pass
+    // over the bytes (this runs for every key and string emitted)
+    s.ends_with(':')
         || s.starts_with("---")
         || s.starts_with("...")
+        || s.as_bytes().windows(2).any(|w| w == b": " || w == b" #")
+        || s.as_bytes().contains(&b'\t')
 }
 
 fn is_printable(c: char) -> bool {
@@ -327,23 +329,36 @@ fn is_printable(c: char) -> bool {
 /// Quotes a string scalar when it must be quoted; double quotes for look-alikes of other types and
 /// for text with non-printable characters, single quotes otherwise.
 pub fn quote_str(s: &str) -> String {
-    if !s.chars().all(is_printable) {
-        return double_quoted(s);
+    quote(s).into_owned()
+}
+
+/// [`quote_str`], borrowing the text when it needs no quotes (most keys and values).
+fn quote(s: &str) -> Cow<'_, str> {
+    if !all_printable(s) {
+        return Cow::Owned(double_quoted(s));
     }
     if !s.is_empty() && ambiguous(s) {
-        return double_quoted(s);
+        return Cow::Owned(double_quoted(s));
     }
     if needs_quotes(s) {
         if s.is_empty() {
-            return "\"\"".into();
+            return Cow::Borrowed("\"\"");
         }
-        return format!("'{}'", s.replace('\'', "''"));
+        return Cow::Owned(format!("'{}'", s.replace('\'', "''")));
     }
-    s.to_string()
+    Cow::Borrowed(s)
 }
 
-fn quote_key(s: &str) -> String {
-    quote_str(s)
+/// `s.chars().all(is_printable)`; ASCII is checked by byte (its controls are 0x00–0x1f and 0x7f).
+fn all_printable(s: &str) -> bool {
+    if s.is_ascii() {
+        return s.bytes().all(|b| b >= 0x20 && b != 0x7f);
+    }
+    s.chars().all(is_printable)
+}
+
+fn quote_key(s: &str) -> Cow<'_, str> {
+    quote(s)
 }
 
 fn double_quoted(s: &str) -> String {

@@ -349,6 +349,9 @@ fn element_setter(
     let mapping_setter = !keys[0].is_empty() && values.first().is_some_and(|v| !v.is_empty());
     let mut out = Vec::with_capacity(list.len() + 1);
     let mut found_any = false;
+    // where copies of `element` go: placeholders, filled at the end so the last one takes
+    // `element` itself (usually the only one) rather than a deep copy
+    let mut slots = Vec::new();
     for elem in std::mem::take(list) {
         if elem.is_null() || elem.as_map().is_some_and(|m| m.is_empty()) {
             continue;
@@ -376,14 +379,20 @@ fn element_setter(
         }
         found_any = true;
         if let Some(e) = &element {
-            out.push(e.clone());
+            slots.push(out.len());
+            out.push(Node::null(e.origin.clone()));
         }
     }
     *list = out;
-    if let Some(e) = element.filter(|e| !e.is_null())
-        && !found_any
-    {
-        list.push(e);
+    match (element, slots.split_last()) {
+        (Some(e), Some((&last, rest))) => {
+            for &k in rest {
+                list[k] = e.clone();
+            }
+            list[last] = e;
+        }
+        (Some(e), None) if !e.is_null() && !found_any => list.push(e),
+        _ => {}
     }
     Ok(())
 }
