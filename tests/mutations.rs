@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use rng::Rng;
-use toolkit::{Scratch, copy, project};
+use toolkit::{Scratch, copy, files_below, project};
 
 /// Values that have broken parsers and renderers before.
 const HOSTILE: &[&str] = &[
@@ -97,25 +97,10 @@ const KEYS: &[&str] = &[
     "selector",
 ];
 
-/// Every file below a directory, sorted (relative paths).
-fn files(dir: &Path, base: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(rd) = fs::read_dir(dir) else { return };
-    let mut entries: Vec<_> = rd.flatten().map(|e| e.path()).collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            files(&p, base, out);
-        } else if let Ok(rel) = p.strip_prefix(base) {
-            out.push(rel.to_path_buf());
-        }
-    }
-}
-
 /// The repository's contents, to prove nothing was written.
 fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
-    let mut list = Vec::new();
-    files(dir, dir, &mut list);
-    list.into_iter()
+    files_below(dir)
+        .into_iter()
         .map(|p| {
             let bytes = fs::read(dir.join(&p)).unwrap_or_default();
             (p, bytes)
@@ -263,8 +248,7 @@ fn random_damage_never_panics_and_never_writes() {
         "environments:\n  - name: dev\n    path: clusters/dev\n  - name: staging\n    path: clusters/staging\n  - name: production\n    path: clusters/production\n    aliases: [prod]\n",
     )
     .expect("write fluxlint.yaml");
-    let mut targets = Vec::new();
-    files(&repo, &repo, &mut targets);
+    let mut targets = files_below(&repo);
     targets.retain(|p| {
         p.extension()
             .is_some_and(|e| e == "yaml" || e == "yml" || e == "env")

@@ -10,11 +10,11 @@ mod junit;
 mod sarif;
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde_json::Value;
 
-use toolkit::{Example, copy, fluxlint_with_summary as fluxlint, project, stdout};
+use toolkit::{Example, copy, files_below, fluxlint_with_summary as fluxlint, project, stdout};
 
 use sarif::{assert_valid_sarif, region};
 
@@ -53,20 +53,6 @@ impl Repo {
     }
 }
 
-/// Every file below a directory, sorted.
-fn files(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for e in fs::read_dir(dir).expect("read_dir").flatten() {
-        if e.path().is_dir() {
-            out.extend(files(&e.path()));
-        } else {
-            out.push(e.path());
-        }
-    }
-    out.sort();
-    out
-}
-
 const SHIPPED: &[&str] = &[
     "alerts",
     "dependencies",
@@ -92,7 +78,7 @@ fn several_formats_go_to_their_targets() {
     let junit = out.join("junit.xml");
     let json = out.join("out.json");
     let arg = |name: &str, p: &Path| format!("{name}={}", p.display());
-    let before = files(repo.dir());
+    let before = files_below(repo.dir());
     let o = fluxlint(
         &[
             "check",
@@ -118,7 +104,7 @@ fn several_formats_go_to_their_targets() {
     let j: Value = serde_json::from_str(&fs::read_to_string(&json).expect("json")).expect("json");
     assert_eq!(j["summary"]["errors"], 2);
     // nothing was written into the repository
-    assert_eq!(files(repo.dir()), before);
+    assert_eq!(files_below(repo.dir()), before);
 
     // only stdout, with no format given: human
     let o = fluxlint(&["check", &repo.path()], None);

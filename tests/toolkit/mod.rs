@@ -49,6 +49,24 @@ impl Drop for Scratch {
     }
 }
 
+/// Every file below a directory, as paths relative to it, sorted.
+pub fn files_below(dir: &Path) -> Vec<PathBuf> {
+    fn walk(dir: &Path, base: &Path, out: &mut Vec<PathBuf>) {
+        let Ok(rd) = fs::read_dir(dir) else { return };
+        for p in rd.flatten().map(|e| e.path()) {
+            if p.is_dir() {
+                walk(&p, base, out);
+            } else if let Ok(rel) = p.strip_prefix(base) {
+                out.push(rel.to_path_buf());
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(dir, dir, &mut out);
+    out.sort();
+    out
+}
+
 pub fn copy(from: &Path, to: &Path) {
     for e in fs::read_dir(from).expect("read_dir").flatten() {
         if e.file_name() == ".fluxlint-delete" {
