@@ -29,79 +29,16 @@ pub fn run(
         let _ = writeln!(stderr, "error: {e}");
         return ExitCode::from(EXIT_USAGE);
     }
-    let paths: Vec<PathBuf> = if args.paths.is_empty() {
-        vec![PathBuf::from(".")]
-    } else {
-        args.paths.clone()
+    let loaded = match load(&args.paths, &args.sources, &args.envs, color, stderr) {
+        Ok(l) => l,
+        Err(code) => return code,
     };
-    for p in &paths {
-        if !p.exists() {
-            let _ = writeln!(stderr, "error: '{}' does not exist", p.display());
-            return ExitCode::from(EXIT_USAGE);
-        }
-    }
-    let Some(root) = discover::find_root(&paths[0]) else {
-        let _ = writeln!(
-            stderr,
-            "error: no repository root above '{}' (a directory holding clusters/, fluxlint.yaml or .git)",
-            paths[0].display()
-        );
-        return ExitCode::from(EXIT_USAGE);
-    };
-    let mut mappings = Vec::new();
-    for arg in &args.sources {
-        match SourceMapping::parse(arg) {
-            Ok(m) => mappings.push(m),
-            Err(e) => {
-                let _ = writeln!(stderr, "error: {}", e.message);
-                return ExitCode::from(EXIT_USAGE);
-            }
-        }
-    }
-    let sources = std::sync::Arc::new(SourceMap::new());
-    let all_envs = match discover::environments_in(&root, &sources) {
-        Ok(e) => e,
-        Err(e) => return fatal(&e, &sources, color, stderr),
-    };
-    let scope = Scope::of(&root, &paths, &all_envs);
-    if let Some(unknown) = args.envs.iter().find(|n| {
-        !all_envs
-            .iter()
-            .any(|e| e.name == **n || e.aliases.iter().any(|a| a == *n))
-    }) {
-        let names: Vec<&str> = all_envs.iter().map(|e| e.name.as_str()).collect();
-        let _ = writeln!(
-            stderr,
-            "error: --env '{unknown}' names no environment (environments: {})",
-            names.join(", ")
-        );
-        return ExitCode::from(EXIT_USAGE);
-    }
-    // the environments reported on; every environment is rendered all the same, since rules
-    // compare an environment with the others (isolation: another environment's directories,
-    // namespaces and sources)
-    let selected: Vec<String> = all_envs
-        .iter()
-        .filter(|e| scope.envs.as_ref().is_none_or(|s| s.contains(&e.name)))
-        .filter(|e| {
-            args.envs.is_empty()
-                || args
-                    .envs
-                    .iter()
-                    .any(|n| *n == e.name || e.aliases.iter().any(|a| a == n))
-        })
-        .map(|e| e.name.clone())
-        .collect();
-    let envs: Vec<EnvSpec> = all_envs;
-    let options = discover::Options { sources: mappings };
-    let repo = match discover::load_with(&root, &envs, std::sync::Arc::clone(&sources), &options) {
-        Ok(r) => r,
-        Err(e) => return fatal(&e, &sources, color, stderr),
-    };
-    if let Some(msg) = unused_mapping(&repo, &options.sources) {
-        let _ = writeln!(stderr, "error: {msg}");
-        return ExitCode::from(EXIT_USAGE);
-    }
+    let Loaded {
+        root,
+        repo,
+        scope,
+        selected,
+    } = loaded;
     let policy_dir = args.policies.clone().or_else(|| {
         let d = root.join("policies");
         d.is_dir().then_some(d)
@@ -146,7 +83,11 @@ pub fn run(
         FailOn::Warning => Severity::Warning,
         FailOn::Info => Severity::Info,
     };
+    let inventory: Vec<crate::flux::inventory::Inventory> = reported()
+        .map(|e| crate::flux::inventory::of(e, &repo.sources))
+        .collect();
     let report = Report {
+        inventory: &inventory,
         diagnostics: &diags,
         sources: &repo.sources,
         summary,
@@ -174,6 +115,142 @@ pub fn run(
     // one costs about 3% of a check of a large repository, and the memory goes back at exit anyway
     std::mem::forget(repo);
     ExitCode::from(code)
+}
+
+/// A repository found, discovered and rendered, with what the command line selects.
+pub struct Loaded {
+    pub root: PathBuf,
+    pub repo: crate::flux::Repo,
+    pub scope: Scope,
+    /// The environments reported on.
+    pub selected: Vec<String>,
+}
+
+/// Finds the repository holding the first path, its environments, and renders them (with the
+/// `--source` mappings); `--env` and the paths select what is reported. Errors are said on
+/// `stderr` and come back as the exit code.
+pub fn load(
+    paths_arg: &[PathBuf],
+    sources_arg: &[String],
+    envs_arg: &[String],
+    color: bool,
+    stderr: &mut dyn Write,
+) -> Result<Loaded, ExitCode> {
+    let paths: Vec<PathBuf> = if paths_arg.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        paths_arg.to_vec()
+    };
+    for p in &paths {
+        if !p.exists() {
+            let _ = writeln!(stderr, "error: '{}' does not exist", p.display());
+            return Err(ExitCode::from(EXIT_USAGE));
+        }
+    }
+    let Some(root) = discover::find_root(&paths[0]) else {
+        let _ = writeln!(
+            stderr,
+            "error: no repository root above '{}' (a directory holding clusters/, fluxlint.yaml or .git)",
+            paths[0].display()
+        );
+        return Err(ExitCode::from(EXIT_USAGE));
+    };
+    let mut mappings = Vec::new();
+    for arg in sources_arg {
+        match SourceMapping::parse(arg) {
+            Ok(m) => mappings.push(m),
+            Err(e) => {
+                let _ = writeln!(stderr, "error: {}", e.message);
+                return Err(ExitCode::from(EXIT_USAGE));
+            }
+        }
+    }
+    let sources = std::sync::Arc::new(SourceMap::new());
+    let found = match discover::discover(&root, &sources) {
+        Ok(d) => d,
+        Err(e) => return Err(fatal(&e, &sources, color, stderr)),
+    };
+    if found.envs.is_empty() {
+        let _ = stderr.write_all(no_environment(&root, &found).as_bytes());
+        return Err(ExitCode::from(EXIT_USAGE));
+    }
+    let all_envs = found.envs.clone();
+    let scope = Scope::of(&root, &paths, &all_envs);
+    if let Some(unknown) = envs_arg.iter().find(|n| {
+        !all_envs
+            .iter()
+            .any(|e| e.name == **n || e.aliases.iter().any(|a| a == *n))
+    }) {
+        let names: Vec<&str> = all_envs.iter().map(|e| e.name.as_str()).collect();
+        let _ = writeln!(
+            stderr,
+            "error: --env '{unknown}' names no environment (environments: {})",
+            names.join(", ")
+        );
+        return Err(ExitCode::from(EXIT_USAGE));
+    }
+    // the environments reported on; every environment is rendered all the same, since rules
+    // compare an environment with the others (isolation: another environment's directories,
+    // namespaces and sources)
+    let selected: Vec<String> = all_envs
+        .iter()
+        .filter(|e| scope.envs.as_ref().is_none_or(|s| s.contains(&e.name)))
+        .filter(|e| {
+            envs_arg.is_empty()
+                || envs_arg
+                    .iter()
+                    .any(|n| *n == e.name || e.aliases.iter().any(|a| a == n))
+        })
+        .map(|e| e.name.clone())
+        .collect();
+    let envs: Vec<EnvSpec> = all_envs;
+    let options = discover::Options {
+        sources: mappings,
+        repo_sources: found.config.sources.clone(),
+        texts: found.texts,
+    };
+    let repo = match discover::load_with(&root, &envs, std::sync::Arc::clone(&sources), &options) {
+        Ok(r) => r,
+        Err(e) => return Err(fatal(&e, &sources, color, stderr)),
+    };
+    if let Some(msg) = unused_mapping(&repo, &options.sources) {
+        let _ = writeln!(stderr, "error: {msg}");
+        return Err(ExitCode::from(EXIT_USAGE));
+    }
+    Ok(Loaded {
+        root,
+        repo,
+        scope,
+        selected,
+    })
+}
+
+/// What to say when no environment is found: what was looked for, what was seen and ruled out,
+/// and the `fluxlint.yaml` that declares them.
+fn no_environment(root: &Path, found: &discover::Discovery) -> String {
+    let mut out = format!(
+        "error: no environment found in {}\n\n\
+         fluxlint looks for the directories Flux syncs:\n\
+         \x20 - a flux-system Kustomization that syncs its own directory (flux bootstrap's gotk-sync.yaml)\n\
+         \x20 - flux-system/gotk-sync.yaml placeholders\n\
+         \x20 - a FluxInstance `spec.sync`, or the flux-instance HelmRelease's `values.instance.sync`\n\
+         \x20 - clusters/<name>/ directories (also one level down, as kubernetes/clusters/<name>/) holding Flux objects\n",
+        root.display()
+    );
+    if !found.not_clusters.is_empty() {
+        out.push_str("\nseen and not taken as environments:\n");
+        for n in &found.not_clusters {
+            out.push_str(&format!("  - {}: {}\n", n.dir, n.why));
+        }
+    }
+    out.push_str(
+        "\ndeclare them in fluxlint.yaml at the repository root, for example:\n\n\
+         environments:\n\
+         \x20 - name: production\n\
+         \x20   path: path/to/the/directory/flux/syncs\n\
+         \x20   role: production\n",
+    );
+    out
 }
 
 /// At most one format on stdout, and no file named twice.
@@ -269,9 +346,9 @@ fn fatal(e: &Error, sources: &SourceMap, color: bool, stderr: &mut dyn Write) ->
 
 /// What the PATH arguments select: environments (paths into `clusters/<env>`), and files
 /// (diagnostics are kept only under these paths unless a path is the root).
-struct Scope {
-    envs: Option<Vec<String>>,
-    files: Vec<String>,
+pub struct Scope {
+    pub envs: Option<Vec<String>>,
+    pub files: Vec<String>,
 }
 
 impl Scope {
@@ -326,9 +403,15 @@ fn unused_mapping(repo: &crate::flux::Repo, mappings: &[SourceMapping]) -> Optio
         .map(|a| &a.resource)
         .filter(|r| FluxKind::of(r).is_some_and(FluxKind::is_source))
         .collect();
-    let m = mappings
-        .iter()
-        .find(|m| !sources.iter().any(|r| m.names(r)))?;
+    let used = |m: &SourceMapping| {
+        sources.iter().any(|r| m.names(r))
+            || repo
+                .environments
+                .iter()
+                .flat_map(|e| &e.units)
+                .any(|u| u.mapped.as_deref() == Some(m.key.as_str()))
+    };
+    let m = mappings.iter().find(|m| !used(m))?;
     let mut names: Vec<String> = sources
         .iter()
         .map(|r| format!("{}/{}", namespace_of(r), r.name()))

@@ -38,6 +38,9 @@ pub enum Command {
     Check(CheckArgs),
     /// Render the kustomization in DIR and print it as a YAML stream (like `kubectl kustomize DIR`).
     Build(BuildArgs),
+    /// Show what fluxlint sees: each environment, its role and entry, and every Flux Kustomization
+    /// and HelmRelease it applies, as a tree (like `flux tree kustomization`, offline).
+    Tree(TreeArgs),
     /// Write a new multi-environment Flux repository into DIR that passes every policy.
     Init(InitArgs),
     /// Say which environment a Git tag promotes (exit 0), or why it promotes none (exit 1).
@@ -102,6 +105,29 @@ pub struct CheckArgs {
     /// the Kustomizations that use it (repeatable).
     #[arg(long = "source", value_name = "NAME=DIR")]
     pub sources: Vec<String>,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct TreeArgs {
+    /// The repository root (default `.`) or a cluster directory in it.
+    pub paths: Vec<std::path::PathBuf>,
+    /// Only this environment (repeatable; a name or an alias).
+    #[arg(long = "env", value_name = "NAME")]
+    pub envs: Vec<String>,
+    /// Read the Flux source NAME (or NAMESPACE/NAME) from a local checkout DIR (repeatable).
+    #[arg(long = "source", value_name = "NAME=DIR")]
+    pub sources: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: TreeFormat,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum TreeFormat {
+    /// An indented tree per environment.
+    Human,
+    /// `{"version": 1, "environments": [...]}`, as in `check --format json`.
+    Json,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
@@ -254,6 +280,7 @@ pub fn run(
             let color = color && std::io::stdout().is_terminal();
             crate::check::run(&args, color, stdout, stderr)
         }
+        Command::Tree(args) => crate::tools::tree::run(&args, color, stdout, stderr),
         Command::Init(args) => crate::tools::init::run(&args, color, stdout, stderr),
         Command::Tag(args) => crate::tools::tag::run(&args, color, stdout, stderr),
         Command::Rules(args) => crate::tools::explain::rules(&args, color, stdout, stderr),

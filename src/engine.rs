@@ -42,8 +42,7 @@ pub fn run_with(repo: &Repo, policies: &[Policy], opts: Options) -> Vec<Diagnost
             Some(Scope::Repo) => jobs.push((pi, None)),
             Some(Scope::Env) => {
                 for (ei, e) in repo.environments.iter().enumerate() {
-                    let mut names: Vec<&str> = vec![e.name.as_str()];
-                    names.extend(e.aliases.iter().map(String::as_str));
+                    let names: Vec<&str> = e.policy_names().collect();
                     if p.applies_to(&names) {
                         jobs.push((pi, Some(ei)));
                     }

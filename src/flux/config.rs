@@ -1,37 +1,96 @@
-//! `fluxlint.yaml`: an optional file at the repository root that declares the environments when they
-//! do not follow `clusters/<env>/`, or gives them aliases.
+//! `fluxlint.yaml`: an optional file at the repository root that declares what fluxlint cannot find
+//! by itself: the environments, their roles, and the sources that are this repository.
 //!
 //! ```yaml
-//! environments:
+//! environments:                 # optional: replaces discovery
 //!   - name: production          # required: the name used in findings and `--env`
 //!     path: clusters/prod       # the cluster directory, relative to the root (default clusters/<name>)
 //!     aliases: [prod]           # other names `--env` accepts
+//!     role: production          # dev | staging | production (default: read from the names)
 //!   - name: dev
+//! roles:                        # optional: roles of discovered environments, by name glob
+//!   production: [main, "live-*"]
+//! sources:                      # optional: sources that are this repository
+//!   - name: flux-system         # name or namespace/name of the GitRepository/OCIRepository/Bucket
+//!     kind: OCIRepository       # optional: only this kind
+//!     root: kubernetes          # optional: the sub-tree the artifact is built from (default: the root)
 //! ```
 //!
-//! Without `environments:` the environments are the directories under `clusters/`. Every mistake is
-//! an error pointing into the file (exit 2): a typo must not silently check nothing.
+//! Without `environments:` the environments are found as Flux finds them ([`super::clusters`]).
+//! Every mistake is an error pointing into the file (exit 2): a typo must not silently check
+//! nothing.
 
-use std::path::{Component, Path};
+use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
 use crate::error::{Error, Result};
 use crate::source::{SourceMap, Span};
 use crate::yaml::{Node, SetBy, Value, parse_stream};
 
-use super::EnvSpec;
+use super::roles::Role;
 
 pub const FILE_NAME: &str = "fluxlint.yaml";
 
-const TOP_FIELDS: &[&str] = &["environments"];
-const ENV_FIELDS: &[&str] = &["name", "path", "aliases"];
+const TOP_FIELDS: &[&str] = &["environments", "roles", "sources"];
+const ENV_FIELDS: &[&str] = &["name", "path", "aliases", "role"];
+const SOURCE_FIELDS: &[&str] = &["name", "kind", "root"];
+
+/// What `fluxlint.yaml` says.
+#[derive(Clone, Debug, Default)]
+pub struct Config {
+    /// The environments it declares (`None`: discover them).
+    pub environments: Option<Vec<EnvDecl>>,
+    /// Roles for discovered environments: (role, name globs).
+    pub roles: Vec<(Role, Vec<String>)>,
+    /// Sources that are this repository.
+    pub sources: Vec<RepoSource>,
+}
+
+/// An environment as `fluxlint.yaml` declares it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EnvDecl {
+    pub name: String,
+    pub aliases: Vec<String>,
+    /// Canonical cluster directory.
+    pub cluster_dir: PathBuf,
+    pub role: Option<Role>,
+}
+
+/// A source that is this repository, as `fluxlint.yaml` declares it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RepoSource {
+    /// `name` or `namespace/name`.
+    pub key: String,
+    pub kind: Option<String>,
+    /// Canonical directory its paths are relative to.
+    pub root: PathBuf,
+    pub span: Span,
+}
+
+impl RepoSource {
+    /// Does this entry name the source (kind, namespace, name)?
+    pub fn names(&self, kind: &str, namespace: &str, name: &str) -> bool {
+        let ns = if namespace.is_empty() {
+            "default"
+        } else {
+            namespace
+        };
+        self.kind.as_deref().is_none_or(|k| k == kind)
+            && (self.key == name || self.key == format!("{ns}/{name}"))
+    }
+}
 
 /// The environments `fluxlint.yaml` declares; `None` when there is no file or it declares none
-/// (`environments:` absent), so the `clusters/` layout applies.
-pub fn load(root: &Path, sources: &SourceMap) -> Result<Option<Vec<EnvSpec>>> {
+/// (`environments:` absent), so discovery applies.
+pub fn load(root: &Path, sources: &SourceMap) -> Result<Option<Vec<EnvDecl>>> {
+    Ok(load_config(root, sources)?.environments)
+}
+
+/// Everything `fluxlint.yaml` says (the default when there is no file).
+pub fn load_config(root: &Path, sources: &SourceMap) -> Result<Config> {
     let path = root.join(FILE_NAME);
     if !path.is_file() {
-        return Ok(None);
+        return Ok(Config::default());
     }
     let text = std::fs::read_to_string(&path)
         .map_err(|e| Error::new("config", format!("cannot read {}: {e}", path.display())))?;
@@ -39,14 +98,14 @@ pub fn load(root: &Path, sources: &SourceMap) -> Result<Option<Vec<EnvSpec>>> {
     let docs = parse_stream(&text, file, SetBy::Resource)
         .map_err(|e| Error::at("config", e.span, e.message).with_label("here"))?;
     let Some(doc) = docs.into_iter().next() else {
-        return Ok(None);
+        return Ok(Config::default());
     };
     parse(root, &doc.root)
 }
 
-fn parse(root: &Path, doc: &Node) -> Result<Option<Vec<EnvSpec>>> {
+fn parse(root: &Path, doc: &Node) -> Result<Config> {
     let m = match &doc.value {
-        Value::Null => return Ok(None),
+        Value::Null => return Ok(Config::default()),
         Value::Map(m) => m,
         _ => return Err(wrong_type(doc, "fluxlint.yaml", "a mapping")),
     };
@@ -55,9 +114,23 @@ fn parse(root: &Path, doc: &Node) -> Result<Option<Vec<EnvSpec>>> {
             return Err(unknown(&e.key, e.key_span, "fluxlint.yaml", TOP_FIELDS));
         }
     }
-    let Some(list) = m.get("environments") else {
-        return Ok(None);
-    };
+    Ok(Config {
+        environments: match m.get("environments").filter(|n| !n.is_null()) {
+            None => None,
+            Some(list) => Some(parse_envs(root, list)?),
+        },
+        roles: match m.get("roles").filter(|n| !n.is_null()) {
+            None => Vec::new(),
+            Some(n) => parse_roles(n)?,
+        },
+        sources: match m.get("sources").filter(|n| !n.is_null()) {
+            None => Vec::new(),
+            Some(n) => parse_sources(root, n)?,
+        },
+    })
+}
+
+fn parse_envs(root: &Path, list: &Node) -> Result<Vec<EnvDecl>> {
     let Some(items) = list.as_seq() else {
         return Err(wrong_type(list, "environments", "a list"));
     };
@@ -65,10 +138,10 @@ fn parse(root: &Path, doc: &Node) -> Result<Option<Vec<EnvSpec>>> {
         return Err(Error::at("config", list.span(), "`environments` is empty")
             .with_label("no environment")
             .with_help(
-                "declare at least one environment, or remove `environments` to use clusters/<env>/",
+                "declare at least one environment, or remove `environments` to let fluxlint find them",
             ));
     }
-    let mut out: Vec<EnvSpec> = Vec::new();
+    let mut out: Vec<EnvDecl> = Vec::new();
     // every name and alias, with where it was declared, to refuse ambiguity
     let mut names: Vec<(String, Span)> = Vec::new();
     for item in items {
@@ -100,10 +173,10 @@ fn parse(root: &Path, doc: &Node) -> Result<Option<Vec<EnvSpec>>> {
         }
         out.push(spec);
     }
-    Ok(Some(out))
+    Ok(out)
 }
 
-fn parse_env(root: &Path, item: &Node) -> Result<EnvSpec> {
+fn parse_env(root: &Path, item: &Node) -> Result<EnvDecl> {
     let Some(m) = item.as_map() else {
         return Err(wrong_type(item, "an environment", "a mapping with `name`"));
     };
@@ -129,6 +202,10 @@ fn parse_env(root: &Path, item: &Node) -> Result<EnvSpec> {
             aliases.push(checked_name(n, "aliases")?);
         }
     }
+    let role = match m.get("role").filter(|n| !n.is_null()) {
+        None => None,
+        Some(r) => Some(parse_role(r)?),
+    };
     let (rel, span) = match m.get("path").filter(|n| !n.is_null()) {
         None => (format!("clusters/{name}"), name_node.span()),
         Some(p) => match p.as_str() {
@@ -136,7 +213,24 @@ fn parse_env(root: &Path, item: &Node) -> Result<EnvSpec> {
             None => return Err(wrong_type(p, "path", "a directory relative to the root")),
         },
     };
-    let escapes = Path::new(&rel).components().any(|c| {
+    let cluster_dir = inside_dir(
+        root,
+        &rel,
+        span,
+        &format!("cluster directory '{rel}' of environment '{name}'"),
+    )
+    .map_err(|e| e.with_help("set `path` to the directory Flux syncs for this environment"))?;
+    Ok(EnvDecl {
+        name,
+        aliases,
+        cluster_dir,
+        role,
+    })
+}
+
+/// A repo-relative directory that must exist inside the repository.
+fn inside_dir(root: &Path, rel: &str, span: Span, what: &str) -> Result<PathBuf> {
+    let escapes = Path::new(rel).components().any(|c| {
         matches!(
             c,
             Component::ParentDir | Component::RootDir | Component::Prefix(_)
@@ -146,29 +240,126 @@ fn parse_env(root: &Path, item: &Node) -> Result<EnvSpec> {
         return Err(Error::at(
             "config",
             span,
-            format!("cluster path '{rel}' must be a directory inside the repository"),
+            format!("{what} must be a directory inside the repository"),
         )
         .with_label("not inside the repository")
         .with_help("write the path relative to the directory that holds fluxlint.yaml"));
     }
     let dir = root.join(rel.trim_start_matches("./"));
-    let cluster_dir = match dir.canonicalize() {
-        Ok(d) if d.is_dir() && d.starts_with(root) => d,
-        _ => {
-            return Err(Error::at(
-                "config",
-                span,
-                format!("cluster directory '{rel}' of environment '{name}' does not exist"),
-            )
-            .with_label("no such directory")
-            .with_help("set `path` to the directory Flux syncs for this environment"));
-        }
+    match dir.canonicalize() {
+        Ok(d) if d.is_dir() && d.starts_with(root) => Ok(d),
+        _ => Err(Error::at("config", span, format!("{what} does not exist"))
+            .with_label("no such directory")),
+    }
+}
+
+fn parse_role(n: &Node) -> Result<Role> {
+    let s = n.as_str().unwrap_or("");
+    match s {
+        "dev" | "staging" | "production" => Role::parse(s).ok_or_else(|| bad_role(n, s)),
+        _ => Err(bad_role(n, s)),
+    }
+}
+
+fn bad_role(n: &Node, s: &str) -> Error {
+    let hint = Role::parse(s)
+        .map(|r| format!("did you mean `{r}`?"))
+        .unwrap_or_else(|| "a role is one of dev, staging, production".into());
+    Error::at("config", n.span(), format!("'{s}' is not a role"))
+        .with_label("unknown role")
+        .with_help(hint)
+}
+
+/// `roles: {production: [glob, …], …}`.
+fn parse_roles(n: &Node) -> Result<Vec<(Role, Vec<String>)>> {
+    let Some(m) = n.as_map() else {
+        return Err(wrong_type(
+            n,
+            "roles",
+            "a mapping of role to environment names",
+        ));
     };
-    Ok(EnvSpec {
-        name,
-        aliases,
-        cluster_dir,
-    })
+    let mut out = Vec::new();
+    for e in &m.entries {
+        let key = Node::str(
+            e.key.clone(),
+            crate::yaml::Origin::new(e.key_span, SetBy::Resource),
+        );
+        let role = parse_role(&key)?;
+        let globs: Vec<String> = match &e.value.value {
+            Value::Str(s) => vec![s.clone()],
+            Value::Seq(items) => items
+                .iter()
+                .map(|i| {
+                    i.as_str()
+                        .map(str::to_string)
+                        .ok_or_else(|| wrong_type(i, "roles", "a list of environment names"))
+                })
+                .collect::<Result<_>>()?,
+            _ => return Err(wrong_type(&e.value, "roles", "a list of environment names")),
+        };
+        out.push((role, globs));
+    }
+    Ok(out)
+}
+
+/// `sources: [{name, kind?, root?}]`.
+fn parse_sources(root: &Path, n: &Node) -> Result<Vec<RepoSource>> {
+    let Some(items) = n.as_seq() else {
+        return Err(wrong_type(n, "sources", "a list"));
+    };
+    let mut out = Vec::new();
+    for item in items {
+        let Some(m) = item.as_map() else {
+            return Err(wrong_type(item, "a source", "a mapping with `name`"));
+        };
+        for e in &m.entries {
+            if !SOURCE_FIELDS.contains(&e.key.as_str()) {
+                return Err(unknown(&e.key, e.key_span, "a source", SOURCE_FIELDS));
+            }
+        }
+        let Some(name) = m
+            .get("name")
+            .and_then(Node::as_str)
+            .filter(|s| !s.is_empty())
+        else {
+            return Err(Error::at("config", item.span(), "a source needs a `name`")
+                .with_label("no name")
+                .with_help("add `name: <source>` (or `namespace/name`)"));
+        };
+        let kind = match m.get("kind").filter(|k| !k.is_null()) {
+            None => None,
+            Some(k) => match k.as_str() {
+                Some(s @ ("GitRepository" | "OCIRepository" | "Bucket")) => Some(s.to_string()),
+                _ => {
+                    return Err(Error::at(
+                        "config",
+                        k.span(),
+                        "`kind` must be GitRepository, OCIRepository or Bucket",
+                    )
+                    .with_label("unknown source kind"));
+                }
+            },
+        };
+        let src_root = match m.get("root").filter(|r| !r.is_null()) {
+            None => root.to_path_buf(),
+            Some(r) => match r.as_str() {
+                Some(".") | Some("./") | Some("") => root.to_path_buf(),
+                Some(s) => inside_dir(root, s, r.span(), &format!("root '{s}' of source '{name}'"))
+                    .map_err(|e| {
+                        e.with_help("set `root` to the directory the artifact is built from")
+                    })?,
+                None => return Err(wrong_type(r, "root", "a directory relative to the root")),
+            },
+        };
+        out.push(RepoSource {
+            key: name.to_string(),
+            kind,
+            root: src_root,
+            span: item.span(),
+        });
+    }
+    Ok(out)
 }
 
 /// Names appear in findings and on the command line: letters, digits, `-`, `_`, `.`.
@@ -241,7 +432,7 @@ mod tests {
         d
     }
 
-    fn run(d: &tempdir::Dir, text: &str) -> Result<Option<Vec<EnvSpec>>> {
+    fn run(d: &tempdir::Dir, text: &str) -> Result<Option<Vec<EnvDecl>>> {
         std::fs::write(d.path().join(FILE_NAME), text).expect("write");
         let root = d.path().canonicalize().expect("root");
         load(&root, &SourceMap::new())

@@ -5,17 +5,21 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::kustomize::loader::{LoadRestrictor, Loader};
 use crate::source::SourceMap;
 
-use super::{EnvSpec, Repo, SourceMapping, config, render};
+use super::{EntryKind, EnvSpec, Repo, Role, RoleFrom, SourceMapping, clusters, config, render};
 
 /// How to load a repository beyond its environments.
 #[derive(Clone, Debug, Default)]
 pub struct Options {
     /// `--source NAME=DIR` mappings.
     pub sources: Vec<SourceMapping>,
+    /// Sources `fluxlint.yaml` declares as this repository.
+    pub repo_sources: Vec<config::RepoSource>,
+    /// Files discovery already read (the loader reuses them instead of reading them again).
+    pub texts: Vec<(PathBuf, Arc<str>, Option<crate::source::FileId>)>,
 }
 
 /// Walks up from `path` to the directory that holds `clusters/`, `fluxlint.yaml` or `.git`.
@@ -34,45 +38,119 @@ pub fn find_root(path: &Path) -> Option<PathBuf> {
     None
 }
 
-/// The environments of a repository: those `fluxlint.yaml` declares, else every directory under
-/// `clusters/`, sorted by name.
+/// What discovery found: the environments, the directories that looked like clusters and are
+/// not, what `fluxlint.yaml` says, and the files read on the way (the loader reuses them).
+#[derive(Debug, Default)]
+pub struct Discovery {
+    pub envs: Vec<EnvSpec>,
+    pub not_clusters: Vec<clusters::NotCluster>,
+    pub config: config::Config,
+    pub texts: Vec<(PathBuf, Arc<str>, Option<crate::source::FileId>)>,
+}
+
+/// The environments of a repository, sorted by name: those `fluxlint.yaml` declares, else the
+/// clusters found as Flux finds them ([`clusters`]).
 pub fn environments(root: &Path) -> Result<Vec<EnvSpec>> {
     environments_in(root, &SourceMap::new())
 }
 
 /// [`environments`], reading `fluxlint.yaml` into `sources` (so its errors can be shown).
 pub fn environments_in(root: &Path, sources: &SourceMap) -> Result<Vec<EnvSpec>> {
-    if let Some(envs) = config::load(root, sources)? {
-        return Ok(envs);
-    }
-    let clusters = root.join("clusters");
-    let Ok(rd) = std::fs::read_dir(&clusters) else {
-        return Ok(Vec::new());
+    Ok(discover(root, sources)?.envs)
+}
+
+/// Finds the environments, with everything discovery learnt.
+pub fn discover(root: &Path, sources: &SourceMap) -> Result<Discovery> {
+    let config = config::load_config(root, sources)?;
+    let found = clusters::find(root, sources);
+    let role_of = |name: &str, aliases: &[String], declared: Option<Role>| {
+        if let Some(r) = declared {
+            return (Some(r), RoleFrom::Config);
+        }
+        let by_glob = config.roles.iter().find(|(_, globs)| {
+            globs.iter().any(|g| {
+                std::iter::once(name)
+                    .chain(aliases.iter().map(String::as_str))
+                    .any(|n| crate::policy::glob_match(g, n))
+            })
+        });
+        if let Some((r, _)) = by_glob {
+            return (Some(*r), RoleFrom::Config);
+        }
+        match Role::from_names(std::iter::once(name).chain(aliases.iter().map(String::as_str))) {
+            Some(r) => (Some(r), RoleFrom::Name),
+            None => (None, RoleFrom::None),
+        }
     };
-    let mut out: Vec<EnvSpec> = rd
-        .filter_map(|e| e.ok())
-        .filter(|e| e.file_type().map(|t| t.is_dir()).unwrap_or(false))
-        .map(|e| EnvSpec {
-            name: e.file_name().to_string_lossy().into_owned(),
-            aliases: Vec::new(),
-            cluster_dir: e.path(),
-        })
-        .collect();
-    out.sort_by(|a, b| a.name.cmp(&b.name));
-    for e in &mut out {
-        e.cluster_dir = e.cluster_dir.canonicalize().map_err(|err| {
-            Error::new(
-                "missing-file",
-                format!("{}: {err}", e.cluster_dir.display()),
-            )
-        })?;
+    let mut envs: Vec<EnvSpec> = Vec::new();
+    if let Some(decls) = &config.environments {
+        for d in decls {
+            let sync = clusters::sync_for(&found, &d.cluster_dir)
+                .cloned()
+                .map(Arc::new);
+            let (role, role_from) = role_of(&d.name, &d.aliases, d.role);
+            envs.push(EnvSpec {
+                name: d.name.clone(),
+                aliases: d.aliases.clone(),
+                cluster_dir: d.cluster_dir.clone(),
+                role,
+                role_from,
+                entry: sync.as_ref().map_or(EntryKind::Config, |s| s.kind),
+                sync,
+            });
+        }
+    } else {
+        let mut entries: Vec<(PathBuf, EntryKind, Option<Arc<clusters::SyncDecl>>)> = found
+            .syncs
+            .iter()
+            .map(|s| (s.dir.clone(), s.kind, Some(Arc::new(s.clone()))))
+            .collect();
+        entries.extend(
+            found
+                .layout
+                .iter()
+                .map(|d| (d.clone(), EntryKind::Layout, None)),
+        );
+        let base: Vec<String> = entries
+            .iter()
+            .map(|(d, _, _)| clusters::name_for(root, d))
+            .collect();
+        for (i, (dir, kind, sync)) in entries.into_iter().enumerate() {
+            // two entries that would share a name are told apart by their whole path
+            let name = if base.iter().filter(|b| **b == base[i]).count() > 1 {
+                clusters::long_name(root, &dir)
+            } else {
+                base[i].clone()
+            };
+            let (role, role_from) = role_of(&name, &[], None);
+            envs.push(EnvSpec {
+                name,
+                aliases: Vec::new(),
+                cluster_dir: dir,
+                role,
+                role_from,
+                entry: kind,
+                sync,
+            });
+        }
+        envs.sort_by(|a, b| a.name.cmp(&b.name));
     }
-    Ok(out)
+    Ok(Discovery {
+        envs,
+        not_clusters: found.not_clusters,
+        config,
+        texts: found.texts,
+    })
 }
 
 /// Renders every environment (in parallel; the result does not depend on the thread count).
 pub fn load(root: &Path, specs: &[EnvSpec]) -> Result<Repo> {
-    load_with(root, specs, Arc::new(SourceMap::new()), &Options::default())
+    let sources = Arc::new(SourceMap::new());
+    let options = Options {
+        repo_sources: config::load_config(root, &sources)?.sources,
+        ..Options::default()
+    };
+    load_with(root, specs, sources, &options)
 }
 
 /// [`load`] with options, registering files in `sources`.
@@ -83,7 +161,8 @@ pub fn load_with(
     options: &Options,
 ) -> Result<Repo> {
     // no load restrictor: the kustomize-controller builds with LoadRestrictionsNone
-    let loader = Loader::new(root, LoadRestrictor::None, Arc::clone(&sources))?;
+    let loader = Loader::new(root, LoadRestrictor::None, Arc::clone(&sources))?
+        .with_prefetched(&options.texts);
     let source_loaders = options
         .sources
         .iter()
@@ -97,6 +176,7 @@ pub fn load_with(
     let ctx = render::RenderCtx {
         loader: &loader,
         mappings: &options.sources,
+        repo_sources: &options.repo_sources,
         source_loaders: &source_loaders,
         cluster_dirs: &cluster_dirs,
         repo_vars: &repo_vars,

@@ -4,19 +4,24 @@
 //! Render failures are data on the environment ([`Environment::failures`]), not errors: the `render`
 //! rule reports them, and every other rule checks what did render.
 
+pub mod clusters;
 pub mod config;
 pub mod discover;
 pub mod envsubst;
 pub mod generate;
+pub mod inventory;
 pub mod kinds;
 pub mod objects;
 pub mod overrides;
 pub mod render;
+pub mod roles;
 pub mod sources;
 pub mod substitute;
 pub mod workloads;
 
+pub use clusters::EntryKind;
 pub use kinds::{FluxKind, FluxKustomization, FluxSource, ObjectRef};
+pub use roles::{Role, RoleFrom};
 pub use sources::SourceMapping;
 
 use std::path::PathBuf;
@@ -36,19 +41,52 @@ pub struct Repo {
 }
 
 /// Where an environment lives, before rendering.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct EnvSpec {
     pub name: String,
     /// Other names for it (`prod` for `production`).
     pub aliases: Vec<String>,
-    /// Canonical cluster directory (`<root>/clusters/<name>`).
+    /// Canonical cluster directory: the directory Flux syncs (`<root>/clusters/<name>`).
     pub cluster_dir: PathBuf,
+    /// What the environment is for.
+    pub role: Option<Role>,
+    pub role_from: RoleFrom,
+    /// How the cluster directory was found.
+    pub entry: EntryKind,
+    /// What syncs the cluster directory, as git has it (bootstrap's objects, a FluxInstance).
+    pub sync: Option<Arc<clusters::SyncDecl>>,
+}
+
+impl EnvSpec {
+    /// An environment at `cluster_dir`, its role read from its name.
+    pub fn new(name: impl Into<String>, cluster_dir: PathBuf) -> EnvSpec {
+        let name = name.into();
+        let role = Role::from_names([name.as_str()]);
+        EnvSpec {
+            role,
+            role_from: if role.is_some() {
+                RoleFrom::Name
+            } else {
+                RoleFrom::None
+            },
+            name,
+            aliases: Vec::new(),
+            cluster_dir,
+            entry: EntryKind::Layout,
+            sync: None,
+        }
+    }
 }
 
 /// One environment, rendered.
 pub struct Environment {
     pub name: String,
     pub aliases: Vec<String>,
+    /// What the environment is for (`None`: role-specific rules do not apply).
+    pub role: Option<Role>,
+    pub role_from: RoleFrom,
+    /// How the cluster directory was found, and the source that syncs it.
+    pub entry: Entry,
     pub cluster_dir: PathBuf,
     /// `clusters/<name>`, relative to the repo root.
     pub cluster_display: String,
@@ -67,8 +105,71 @@ pub struct Environment {
     pub root: Option<usize>,
     /// Index in `objects` of the GitRepository that syncs the cluster directory: this repository.
     pub repo_source: Option<usize>,
+    /// What fluxlint noticed while rendering, said once at `info`.
+    pub notes: Vec<EnvNote>,
     /// Lookups by id, built on first use (rules ask for counterparts and HPAs of every workload).
     pub index: std::sync::OnceLock<Index>,
+}
+
+/// How an environment is synced.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub kind: EntryKind,
+    /// Repo-relative file that declares the sync (gotk-sync.yaml, the FluxInstance), if any.
+    pub declared_in: Option<String>,
+    /// The source that syncs the cluster directory when no file defines it (flux bootstrap,
+    /// Terraform or the Flux Operator create it): it is this repository.
+    pub implicit_source: Option<ImplicitSource>,
+    /// Indices in `objects` of sync objects that are not in the cluster directory's render: the
+    /// FluxInstance's source and Kustomization as the operator makes them, or bootstrap's
+    /// `gotk-sync.yaml` objects that the cluster's kustomization.yaml leaves out.
+    pub added: Vec<usize>,
+}
+
+/// A source that no file defines and that is this repository.
+#[derive(Debug, Clone)]
+pub struct ImplicitSource {
+    pub kind: String,
+    pub namespace: String,
+    pub name: String,
+    /// The directory its paths are relative to (the repository root, or the sub-tree an OCI
+    /// artifact is built from).
+    pub root: PathBuf,
+    /// Where it is first referenced.
+    pub span: Span,
+    /// Why fluxlint reads it as this repository.
+    pub why: String,
+}
+
+impl ImplicitSource {
+    /// Does a reference name this source?
+    pub fn named_by(&self, r: &ObjectRef) -> bool {
+        let ns = if r.namespace.is_empty() {
+            "default"
+        } else {
+            &r.namespace
+        };
+        r.named && self.names(&r.kind, ns, &r.name)
+    }
+
+    /// Is this source (kind, namespace, name)?
+    pub fn names(&self, kind: &str, namespace: &str, name: &str) -> bool {
+        self.kind == kind && self.namespace == namespace && self.name == name
+    }
+
+    /// `Kind/namespace/name`.
+    pub fn display(&self) -> String {
+        format!("{}/{}/{}", self.kind, self.namespace, self.name)
+    }
+}
+
+/// Something fluxlint noticed about an environment as it rendered it, said once at `info`
+/// (by the `render` rule): a source read as this repository, a unit not checked.
+#[derive(Debug, Clone)]
+pub struct EnvNote {
+    pub span: Span,
+    pub message: String,
+    pub help: Option<String>,
 }
 
 /// Objects by (kind, effective namespace, name), and HPAs by the workload they scale.
@@ -113,6 +214,9 @@ pub struct Unit {
     pub source: Option<usize>,
     /// The `--source` mapping the path was read from (its NAME), when not this repository.
     pub mapped: Option<String>,
+    /// `Kind/namespace/name` of the source its path is read from, once known (also for a source
+    /// no file defines).
+    pub source_id: Option<String>,
 }
 
 /// An object applied into an environment.
@@ -269,6 +373,23 @@ impl Environment {
     /// Does `name` name this environment (its name or an alias)?
     pub fn is_named(&self, name: &str) -> bool {
         self.name == name || self.aliases.iter().any(|a| a == name)
+    }
+
+    /// The names a policy's per-environment key can match: the name, the aliases, and the
+    /// role's name (`production` for an environment called `prod`).
+    pub fn policy_names(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.name.as_str())
+            .chain(self.aliases.iter().map(String::as_str))
+            .chain(self.role.map(Role::as_str))
+    }
+
+    /// Was this object added by fluxlint from a sync declaration rather than rendered from the
+    /// cluster directory (see [`Entry::added`])?
+    pub fn is_added(&self, a: &Applied) -> bool {
+        self.entry
+            .added
+            .iter()
+            .any(|&i| std::ptr::eq(&self.objects[i], a))
     }
 }
 

@@ -128,14 +128,11 @@ pub fn objects<'a>(env: &'a Environment, group: &str, kinds: &[&str]) -> Vec<Obj
 // Policy parameters
 
 /// The entry of a per-environment table (`byEnvironment:`) for an environment: the first key
-/// (a glob) that matches its name or an alias.
+/// (a glob) that matches its name, an alias or its role.
 pub fn env_entry<'a>(table: Option<&'a Node>, env: &Environment) -> Option<&'a Node> {
     let map = table?.as_map()?;
     map.iter()
-        .find(|(k, _)| {
-            crate::policy::glob_match(k, &env.name)
-                || env.aliases.iter().any(|a| crate::policy::glob_match(k, a))
-        })
+        .find(|(k, _)| env.policy_names().any(|n| crate::policy::glob_match(k, n)))
         .map(|(_, v)| v)
 }
 

@@ -19,12 +19,17 @@ use crate::source::Span;
 use super::kinds::{FluxKind, FluxKustomization, is_flux_kustomization, namespace_of};
 use super::sources::{self, Origin, SourceMapping};
 use super::substitute::{self, Vars};
-use super::{Applied, EnvSpec, Environment, Failure, UndefinedVar, Unit, overrides, path_span};
+use super::{
+    Applied, Entry, EnvNote, EnvSpec, Environment, Failure, ImplicitSource, UndefinedVar, Unit,
+    overrides, path_span,
+};
 
 /// What every environment's render shares.
 pub struct RenderCtx<'a> {
     pub loader: &'a Loader,
     pub mappings: &'a [SourceMapping],
+    /// Sources `fluxlint.yaml` declares as this repository.
+    pub repo_sources: &'a [super::config::RepoSource],
     /// One loader per mapping (rooted at the mapped directory).
     pub source_loaders: &'a [Loader],
     /// Every environment's cluster directory (a fallback ConfigMap is never taken from another's).
@@ -39,6 +44,14 @@ pub fn render_env(ctx: &RenderCtx, spec: &EnvSpec) -> Environment {
     let mut env = Environment {
         name: spec.name.clone(),
         aliases: spec.aliases.clone(),
+        role: spec.role,
+        role_from: spec.role_from,
+        entry: Entry {
+            kind: spec.entry,
+            declared_in: spec.sync.as_ref().map(|s| s.file.clone()),
+            implicit_source: None,
+            added: Vec::new(),
+        },
         cluster_dir: spec.cluster_dir.clone(),
         cluster_display: ctx.loader.display(&spec.cluster_dir),
         units: Vec::new(),
@@ -48,6 +61,7 @@ pub fn render_env(ctx: &RenderCtx, spec: &EnvSpec) -> Environment {
         undefined_vars: Vec::new(),
         root: None,
         repo_source: None,
+        notes: Vec::new(),
         index: Default::default(),
     };
     env.units.push(Unit {
@@ -60,14 +74,16 @@ pub fn render_env(ctx: &RenderCtx, spec: &EnvSpec) -> Environment {
         skipped: None,
         source: None,
         mapped: None,
+        source_id: None,
     });
     let mut r = Renderer {
         ctx,
         env,
         seen: HashMap::new(),
         queue: Vec::new(),
+        implicit_decided: false,
     };
-    r.cluster_dir(&spec.cluster_dir);
+    r.cluster_dir(spec);
     r.run();
     r.env
 }
@@ -78,6 +94,8 @@ struct Renderer<'c, 'a> {
     /// Flux Kustomizations met, by (namespace, name): the unit each one renders.
     seen: HashMap<(String, String), usize>,
     queue: Vec<Pending>,
+    /// Whether the source that no file defines has been looked for (see [`Renderer::implicit`]).
+    implicit_decided: bool,
 }
 
 /// A unit waiting to render, and how far it got.
@@ -96,7 +114,26 @@ struct Ready {
 impl Renderer<'_, '_> {
     /// Unit 0: the cluster directory as bootstrap applies it, then as its Flux Kustomization (the
     /// one whose path is the cluster directory) renders it.
-    fn cluster_dir(&mut self, dir: &Path) {
+    fn cluster_dir(&mut self, spec: &EnvSpec) {
+        let dir = spec.cluster_dir.as_path();
+        if let Some((kind, namespace, name)) =
+            spec.sync.as_ref().and_then(|s| s.implicit_source.clone())
+        {
+            let file = spec
+                .sync
+                .as_ref()
+                .map(|s| s.file.clone())
+                .unwrap_or_default();
+            self.env.entry.implicit_source = Some(ImplicitSource {
+                kind,
+                namespace,
+                name,
+                root: self.ctx.loader.root().to_path_buf(),
+                span: Span::NONE,
+                why: format!("flux bootstrap writes it into {file}, which holds no object yet"),
+            });
+            self.implicit_decided = true;
+        }
         let boot = match overrides::build(self.ctx.loader, dir, None, Span::NONE) {
             Ok(m) => {
                 let unmatched = m.unmatched_patches.iter().map(|s| (0, *s));
@@ -108,12 +145,40 @@ impl Renderer<'_, '_> {
                 return;
             }
         };
-        let root = boot.iter().position(|r| {
+        let mut boot = boot;
+        let mut root = boot.iter().position(|r| {
             FluxKustomization::new(r).is_some_and(|k| {
                 resolve_path(self.ctx.loader, k.path(), Span::NONE).is_ok_and(|d| d == dir)
             })
         });
+        let mut added = Vec::new();
+        if root.is_none()
+            && let Some(sync) = &spec.sync
+            && !sync.objects.is_empty()
+        {
+            // what syncs the cluster is in git but not in its render (a FluxInstance, or a
+            // gotk-sync.yaml the cluster's kustomization.yaml leaves out): apply it as Flux does
+            let start = boot.len();
+            for o in &sync.objects {
+                if !boot
+                    .iter()
+                    .any(|b| super::clusters::key(b) == super::clusters::key(o))
+                {
+                    boot.push(o.clone());
+                }
+            }
+            added.extend(start..boot.len());
+            root = boot.iter().position(|r| {
+                FluxKustomization::new(r).is_some_and(|k| {
+                    resolve_path(self.ctx.loader, k.path(), Span::NONE).is_ok_and(|d| d == dir)
+                })
+            });
+        }
         let root_key = root.map(|ri| key_of(&boot[ri]));
+        let added_keys: Vec<_> = added
+            .iter()
+            .map(|&i| super::clusters::key(&boot[i]))
+            .collect();
         let mut objects = boot;
         if let Some(ri) = root {
             let k = objects[ri].clone();
@@ -139,6 +204,11 @@ impl Renderer<'_, '_> {
         }
         let start = self.env.objects.len();
         push_all(&mut self.env, objects, 0);
+        for (i, a) in self.env.objects.iter().enumerate().skip(start) {
+            if added_keys.contains(&super::clusters::key(&a.resource)) {
+                self.env.entry.added.push(i);
+            }
+        }
         if let Some(key) = root_key {
             let idx = self.env.objects[start..]
                 .iter()
@@ -151,6 +221,7 @@ impl Renderer<'_, '_> {
                 && let Some(sref) = FluxKustomization(&self.env.objects[i].resource).source_ref()
             {
                 self.env.repo_source = self.env.find(&sref).map(|a| self.index_of(a));
+                self.env.units[0].source_id = Some(sref.display());
             }
         }
         if self.env.repo_source.is_none() {
@@ -240,6 +311,7 @@ impl Renderer<'_, '_> {
                 skipped: None,
                 source: None,
                 mapped: None,
+                source_id: None,
             });
             self.seen.insert(key, u);
             self.queue.push(Pending {
@@ -380,22 +452,10 @@ impl Renderer<'_, '_> {
             ));
         };
         let path = k.path().to_string();
+        self.env.units[unit].source_id = Some(sref.display());
         let found = self.env.find(&sref).map(|a| self.index_of(a));
         let Some(si) = found else {
-            if !last {
-                return Ok(None);
-            }
-            return Err(Error::at(
-                "flux-source",
-                sref.node.span(),
-                format!(
-                    "source {} is not defined in environment {}",
-                    sref.display(),
-                    self.env.name
-                ),
-            )
-            .with_label("no such source")
-            .with_help("define the source in the cluster directory or a path it applies"));
+            return self.locate_undefined(unit, last);
         };
         self.env.units[unit].source = Some(si);
         let repo = self.env.repo_source.map(|i| &self.env.objects[i].resource);
@@ -406,24 +466,271 @@ impl Renderer<'_, '_> {
         } else {
             sources::origin_of(src, repo, self.ctx.mappings)
         };
-        let (loader, li) = match origin {
-            Origin::Repo => (self.ctx.loader, None),
-            Origin::Mapped(i) => {
+        let declared = self
+            .ctx
+            .repo_sources
+            .iter()
+            .find(|d| d.names(src.kind(), namespace_of(src), src.name()));
+        let (loader, li, base) = match (origin, declared) {
+            (Origin::Mapped(i), _) => {
                 self.env.units[unit].mapped = Some(self.ctx.mappings[i].key.clone());
-                (&self.ctx.source_loaders[i], Some(i))
+                (&self.ctx.source_loaders[i], Some(i), None)
             }
-            Origin::Skipped(why) => {
+            (_, Some(d)) => (self.ctx.loader, None, Some(d.root.clone())),
+            (Origin::Repo, None) => (self.ctx.loader, None, None),
+            (Origin::Skipped(why), None) => {
                 self.env.units[unit].skipped = Some(why);
                 return Ok(None);
             }
         };
-        let dir = resolve_path(loader, &path, span)?;
+        let other_ref = li.is_none()
+            && declared.is_none()
+            && self.env.repo_source != Some(si)
+            && repo.is_some_and(|r| sources::ref_text(r) != sources::ref_text(src));
+        let dir = match resolve_path_in(loader, base.as_deref(), &path, span) {
+            Ok(d) => d,
+            // the same repository at another branch or tag: what is not in this checkout may be
+            // there
+            Err(e) if other_ref && matches!(e.code, "missing-file" | "flux-path") => {
+                let id = format!("{}/{}/{}", src.kind(), namespace_of(src), src.name());
+                self.env.units[unit].skipped = Some(format!(
+                    "spec.path '{path}' is not in this checkout: source {id} reads this repository at {}; check that out to check it",
+                    sources::ref_text(src).unwrap_or_else(|| "another ref".into())
+                ));
+                return Ok(None);
+            }
+            Err(e) => return Err(e),
+        };
         self.env.units[unit].dir = Some(dir.clone());
         Ok(Some(Ready {
             unit,
             loader: li,
             dir,
         }))
+    }
+
+    /// A unit whose source no object defines: a `--source` mapping or a `fluxlint.yaml` source
+    /// may name it, or it is the source that syncs the cluster (see [`Renderer::implicit`]);
+    /// otherwise, once nothing else can define it, an error.
+    fn locate_undefined(&mut self, unit: usize, last: bool) -> Result<Option<Ready>> {
+        let Some(o) = self.env.units[unit].object else {
+            return Ok(None);
+        };
+        let k = FluxKustomization(&self.env.objects[o].resource);
+        let span = self.env.units[unit].span;
+        let path = k.path().to_string();
+        let Some(sref) = k.source_ref().filter(|r| r.named) else {
+            return Ok(None);
+        };
+        let ns = if sref.namespace.is_empty() {
+            "default".to_string()
+        } else {
+            sref.namespace.clone()
+        };
+        let (kind, name, ref_span, display) = (
+            sref.kind.clone(),
+            sref.name.clone(),
+            sref.node.span(),
+            sref.display(),
+        );
+        let mapping = self
+            .ctx
+            .mappings
+            .iter()
+            .position(|m| m.key == name || m.key == format!("{ns}/{name}"));
+        if let Some(i) = mapping {
+            self.env.units[unit].mapped = Some(self.ctx.mappings[i].key.clone());
+            let dir = resolve_path(&self.ctx.source_loaders[i], &path, span)?;
+            self.env.units[unit].dir = Some(dir.clone());
+            return Ok(Some(Ready {
+                unit,
+                loader: Some(i),
+                dir,
+            }));
+        }
+        if let Some(d) = self
+            .ctx
+            .repo_sources
+            .iter()
+            .find(|d| d.names(&kind, &ns, &name))
+        {
+            let dir = resolve_path_in(self.ctx.loader, Some(&d.root), &path, span)?;
+            self.env.units[unit].dir = Some(dir.clone());
+            return Ok(Some(Ready {
+                unit,
+                loader: None,
+                dir,
+            }));
+        }
+        if !self.implicit_decided && last {
+            self.implicit();
+        }
+        if let Some(imp) = &self.env.entry.implicit_source
+            && imp.names(&kind, &ns, &name)
+        {
+            let root = imp.root.clone();
+            if imp.span.is_none() {
+                self.note_implicit(ref_span);
+            }
+            let dir = resolve_path_in(self.ctx.loader, Some(&root), &path, span)?;
+            self.env.units[unit].dir = Some(dir.clone());
+            return Ok(Some(Ready {
+                unit,
+                loader: None,
+                dir,
+            }));
+        }
+        if !last {
+            return Ok(None);
+        }
+        Err(Error::at(
+            "flux-source",
+            ref_span,
+            format!(
+                "source {display} is not defined in environment {}",
+                self.env.name
+            ),
+        )
+        .with_label("no such source")
+        .with_help("define the source in the cluster directory or a path it applies"))
+    }
+
+    /// Decides which source, defined by no file, is this repository: the one the Kustomization
+    /// that syncs the cluster directory reads, else the one every Kustomization of the cluster
+    /// directory reads (bootstrap, Terraform and the Flux Operator create it in the cluster).
+    /// An OCI artifact or bucket may be built from a sub-tree: its root is the directory from
+    /// which those Kustomizations' paths exist.
+    fn implicit(&mut self) {
+        self.implicit_decided = true;
+        let undefined = |env: &Environment,
+                         a: &Applied|
+         -> Option<(String, String, String, String)> {
+            let k = FluxKustomization::new(&a.resource)?;
+            let r = k.source_ref().filter(|r| r.named)?;
+            if env.find(&r).is_some() || !super::kinds::SOURCE_KINDS.contains(&r.kind.as_str()) {
+                return None;
+            }
+            let ns = if r.namespace.is_empty() {
+                "default".to_string()
+            } else {
+                r.namespace.clone()
+            };
+            Some((r.kind.clone(), ns, r.name.clone(), k.path().to_string()))
+        };
+        let (candidate, why) = match self.env.root.map(|i| &self.env.objects[i]) {
+            Some(root) => match undefined(&self.env, root) {
+                Some(c) => (
+                    Some(c),
+                    "it is the source of the Kustomization that syncs the cluster directory"
+                        .to_string(),
+                ),
+                None => (None, String::new()),
+            },
+            None => {
+                let mut found: Vec<(String, String, String, String)> = self
+                    .env
+                    .objects
+                    .iter()
+                    .filter(|a| a.unit == 0)
+                    .filter_map(|a| undefined(&self.env, a))
+                    .collect();
+                let first = found.first().cloned();
+                found.dedup_by(|a, b| (&a.0, &a.1, &a.2) == (&b.0, &b.1, &b.2));
+                match (found.len(), first) {
+                    (1, Some(c)) => (
+                        Some(c),
+                        format!(
+                            "every Kustomization in {} applies from it; flux bootstrap, Terraform or the Flux Operator creates it",
+                            self.env.cluster_display
+                        ),
+                    ),
+                    _ => (None, String::new()),
+                }
+            }
+        };
+        let Some((kind, namespace, name, _)) = candidate else {
+            return;
+        };
+        let root = if kind == "GitRepository" {
+            self.ctx.loader.root().to_path_buf()
+        } else {
+            let paths: Vec<String> = self
+                .env
+                .objects
+                .iter()
+                .filter(|a| a.unit == 0)
+                .filter_map(|a| undefined(&self.env, a))
+                .filter(|c| (&c.0, &c.1, &c.2) == (&kind, &namespace, &name))
+                .map(|c| c.3)
+                .collect();
+            self.subtree_root(&paths)
+        };
+        self.env.entry.implicit_source = Some(ImplicitSource {
+            kind,
+            namespace,
+            name,
+            root,
+            span: Span::NONE,
+            why,
+        });
+    }
+
+    /// The directory the paths of an OCI artifact are relative to: the repository root when they
+    /// exist there, else the ancestor of the cluster directory (shallowest first) from which the
+    /// most of them exist.
+    fn subtree_root(&self, paths: &[String]) -> PathBuf {
+        let root = self.ctx.loader.root();
+        let resolves = |base: &Path| {
+            paths
+                .iter()
+                .filter(|p| resolve_path_in(self.ctx.loader, Some(base), p, Span::NONE).is_ok())
+                .count()
+        };
+        let mut best = (resolves(root), root.to_path_buf());
+        if best.0 == paths.len() {
+            return best.1;
+        }
+        let mut ancestors: Vec<&Path> = self
+            .env
+            .cluster_dir
+            .ancestors()
+            .skip(1)
+            .take_while(|a| a.starts_with(root) && *a != root)
+            .collect();
+        ancestors.reverse();
+        for a in ancestors {
+            let n = resolves(a);
+            if n > best.0 {
+                best = (n, a.to_path_buf());
+            }
+        }
+        best.1
+    }
+
+    /// Says once that a source no file defines is read as this repository.
+    fn note_implicit(&mut self, span: Span) {
+        let Some(imp) = self.env.entry.implicit_source.as_mut() else {
+            return;
+        };
+        imp.span = span;
+        let rooted = if imp.root == self.ctx.loader.root() {
+            String::new()
+        } else {
+            format!(", rooted at {}/", self.ctx.loader.display(&imp.root))
+        };
+        let message = format!(
+            "source {} is not defined in the repository; fluxlint reads it as this repository{rooted} ({})",
+            imp.display(),
+            imp.why
+        );
+        self.env.notes.push(EnvNote {
+            span,
+            message,
+            help: Some(
+                "if it is another repository, map it with --source NAME=DIR or declare it in fluxlint.yaml `sources:`"
+                    .into(),
+            ),
+        });
     }
 
     /// The variables of `k`'s `postBuild`: `None` while a `substituteFrom` object is not known yet
@@ -540,9 +847,20 @@ fn push_all(env: &mut Environment, objects: Vec<Resource>, unit: usize) {
 
 /// `spec.path` is relative to the source's root; `./` and empty mean the root.
 pub fn resolve_path(loader: &Loader, path: &str, span: Span) -> Result<PathBuf> {
+    resolve_path_in(loader, None, path, span)
+}
+
+/// [`resolve_path`] from `base` (a sub-tree of the loader's root) instead of the root.
+pub fn resolve_path_in(
+    loader: &Loader,
+    base: Option<&Path>,
+    path: &str,
+    span: Span,
+) -> Result<PathBuf> {
     let rel = path.trim_start_matches("./");
+    let rel = rel.trim_start_matches('/');
     let rel = if rel.is_empty() { "." } else { rel };
-    let dir = loader.resolve(loader.root(), rel, None, span)?;
+    let dir = loader.resolve(base.unwrap_or(loader.root()), rel, None, span)?;
     if !loader.is_dir(&dir) {
         return Err(Error::at(
             "flux-path",

@@ -102,6 +102,16 @@ pub fn origin_of(src: &Resource, repo: Option<&Resource>, mappings: &[SourceMapp
     ))
 }
 
+/// A source's `spec.ref` as text (`branch main`, `tag prod-v1.2.3`), `None` when unset.
+pub fn ref_text(r: &Resource) -> Option<String> {
+    let m = r.node.get_path(&["spec", "ref"])?.as_map()?;
+    let parts: Vec<String> = ["branch", "tag", "semver", "name", "commit", "digest"]
+        .iter()
+        .filter_map(|k| Some(format!("{k} {}", m.get(k)?.scalar_string()?)))
+        .collect();
+    (!parts.is_empty()).then(|| parts.join(", "))
+}
+
 fn same_object(a: &Resource, b: &Resource) -> bool {
     a.kind() == b.kind() && a.name() == b.name() && namespace_of(a) == namespace_of(b)
 }

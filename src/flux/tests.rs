@@ -247,6 +247,7 @@ fn maps_a_source_to_a_local_checkout() {
         "features",
         &Options {
             sources: vec![mapping],
+            ..Options::default()
         },
     );
     let env = &repo.environments[0];

@@ -265,21 +265,14 @@ pub fn note_applied_by(d: Diagnostic, env: &Environment, a: &Applied) -> Diagnos
 pub fn for_environment<'n>(map: Option<&'n Node>, env: &Environment) -> Option<&'n Node> {
     let m = map?.as_map()?;
     m.iter()
-        .find(|(k, _)| {
-            std::iter::once(&env.name)
-                .chain(env.aliases.iter())
-                .any(|n| crate::policy::glob_match(k, n))
-        })
+        .find(|(k, _)| env.policy_names().any(|n| crate::policy::glob_match(k, n)))
         .map(|(_, v)| v)
 }
 
 /// Does a list of environment names/globs include this environment?
 pub fn names_environment(list: &[String], env: &Environment) -> bool {
-    list.iter().any(|g| {
-        std::iter::once(&env.name)
-            .chain(env.aliases.iter())
-            .any(|n| crate::policy::glob_match(g, n))
-    })
+    list.iter()
+        .any(|g| env.policy_names().any(|n| crate::policy::glob_match(g, n)))
 }
 
 /// A list of strings (a policy parameter); `None` when unset or not a list.

@@ -35,6 +35,8 @@ pub struct Loader {
     known: Mutex<FastMap<std::ffi::OsString, bool>>,
     /// How the root is shown in file names (a `--source` checkout outside the repository).
     display_root: Option<String>,
+    /// Texts read before the build (by cluster discovery), with their ids when already registered.
+    prefetched: FastMap<PathBuf, (Arc<str>, Option<FileId>)>,
 }
 
 impl Loader {
@@ -52,7 +54,17 @@ impl Loader {
             texts: Mutex::new(FastMap::default()),
             known: Mutex::new(FastMap::default()),
             display_root: None,
+            prefetched: FastMap::default(),
         })
+    }
+
+    /// Reuses texts read before the build instead of reading the files again.
+    pub fn with_prefetched(mut self, texts: &[(PathBuf, Arc<str>, Option<FileId>)]) -> Loader {
+        self.prefetched = texts
+            .iter()
+            .map(|(p, t, f)| (p.clone(), (Arc::clone(t), *f)))
+            .collect();
+        self
     }
 
     /// Shows files below the root as `<label>/<path>` (for a checkout outside the repository).
@@ -221,6 +233,16 @@ impl Loader {
     pub fn read(&self, path: &Path, span: Span) -> Result<(FileId, Arc<str>)> {
         if let Some(x) = self.lock_texts().get(path) {
             return Ok(x.clone());
+        }
+        if let Some((text, file)) = self.prefetched.get(path) {
+            let mut texts = self.lock_texts();
+            if let Some(x) = texts.get(path) {
+                return Ok(x.clone());
+            }
+            let id = file
+                .unwrap_or_else(|| self.sources.add(self.display(path), path, Arc::clone(text)));
+            texts.insert(path.to_path_buf(), (id, Arc::clone(text)));
+            return Ok((id, Arc::clone(text)));
         }
         let bytes = read_file(path).map_err(|e| {
             Error::at(

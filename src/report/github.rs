@@ -250,6 +250,7 @@ mod tests {
             Diagnostic::new("s", Severity::Error, "nowhere"),
         ];
         let report = Report {
+            inventory: &[],
             diagnostics: &diags,
             sources: &sources,
             summary: Summary {

@@ -32,6 +32,10 @@ pub fn render(r: &Report, color: bool) -> String {
         r.summary.files,
         r.summary.elapsed_ms
     ));
+    if let Some(c) = super::coverage_phrase(r) {
+        out.push_str(&c);
+        out.push('\n');
+    }
     out
 }
 

@@ -47,6 +47,41 @@ pub struct Report<'a> {
     pub fail_on: Severity,
     /// Base URL of the rule docs (`<url><id>.md`) when the user gave one.
     pub docs_url: Option<&'a str>,
+    /// What fluxlint saw in each reported environment.
+    pub inventory: &'a [crate::flux::inventory::Inventory],
+}
+
+/// "rendered N of M Flux Kustomizations" and why the others were not, for the human summary;
+/// `None` when no environment applies any.
+pub fn coverage_phrase(r: &Report) -> Option<String> {
+    use crate::flux::inventory::Status;
+    let (mut rendered, mut total) = (0, 0);
+    let mut why: std::collections::BTreeMap<&'static str, usize> = Default::default();
+    for inv in r.inventory {
+        let (a, b) = inv.kustomizations();
+        rendered += a;
+        total += b;
+        for it in inv
+            .items
+            .iter()
+            .filter(|i| i.kind == "Kustomization" && i.in_repo)
+        {
+            match it.status {
+                Status::Rendered => {}
+                Status::Failed => *why.entry("failed").or_default() += 1,
+                Status::NotChecked => *why.entry("not checked").or_default() += 1,
+            }
+        }
+    }
+    if total == 0 {
+        return None;
+    }
+    let mut out = format!("rendered {rendered} of {total} Flux Kustomizations");
+    if !why.is_empty() {
+        let parts: Vec<String> = why.iter().map(|(k, n)| format!("{n} {k}")).collect();
+        out.push_str(&format!(" ({}; see the render findings)", parts.join(", ")));
+    }
+    Some(out)
 }
 
 /// "N errors, N warnings, N infos in N environments (N overlays, N resources": the counts every

@@ -103,6 +103,14 @@ fn check(ctx: &Ctx) -> Vec<Diagnostic> {
         d.severity = Severity::Info;
         out.push(d);
     }
+    for n in &env.notes {
+        let mut d = ctx.diag(n.message.clone()).at(n.span, "here");
+        if let Some(h) = &n.help {
+            d = d.help(h.clone());
+        }
+        d.severity = Severity::Info;
+        out.push(d);
+    }
     out
 }
 

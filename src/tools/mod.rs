@@ -12,6 +12,7 @@ pub mod manual;
 pub mod promotion;
 mod scaffold;
 pub mod tag;
+pub mod tree;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
