@@ -5,9 +5,16 @@
 //!   to `<case>.out`: the expected diagnostics, one per line,
 //!   `path:line:col: severity[rule] message (env)`.
 //!
+//! - `fixtures/repos/<case>/` — a whole repository of its own (a layout the example does not
+//!   have: Flux Operator, `kubernetes/<cluster>`, OCI sub-trees), next to `<case>.out` with every
+//!   finding.
+//!
+//! Any case may also sit next to `<case>.tree`: what fluxlint saw (`fluxlint tree`: environments,
+//! roles, entries, every unit with its status), compared too.
+//!
 //! A case directory may hold `.fluxlint-delete`, a list of repo paths to remove first. Adding a case
-//! needs no Rust. `FLUXLINT_BLESS=1` writes the `.out` files from what fluxlint reports now;
-//! `FLUXLINT_CASE=<substring>` runs only matching cases.
+//! needs no Rust. `FLUXLINT_BLESS=1` writes the `.out` files (and the `.tree` files that exist)
+//! from what fluxlint reports now; `FLUXLINT_CASE=<substring>` runs only matching cases.
 
 mod common;
 
@@ -39,6 +46,11 @@ fn copy_dir(from: &Path, to: &Path) {
 
 /// Lays a case over a fresh copy of the example repo.
 fn materialize(case: &Path, name: &str) -> PathBuf {
+    materialize_on(case, name, Some(&project_root().join("fixtures/example")))
+}
+
+/// Copies a case into a fresh directory, over a copy of `base` when given.
+fn materialize_on(case: &Path, name: &str, base: Option<&Path>) -> PathBuf {
     let dir = std::env::temp_dir().join(format!(
         "fluxlint-case-{}-{}",
         std::process::id(),
@@ -46,7 +58,9 @@ fn materialize(case: &Path, name: &str) -> PathBuf {
     ));
     let _ = fs::remove_dir_all(&dir);
     fs::create_dir_all(&dir).expect("mkdir");
-    copy_dir(&project_root().join("fixtures/example"), &dir);
+    if let Some(b) = base {
+        copy_dir(b, &dir);
+    }
     if let Ok(list) = fs::read_to_string(case.join(".fluxlint-delete")) {
         for l in list.lines().map(str::trim).filter(|l| !l.is_empty()) {
             let p = dir.join(l);
@@ -59,15 +73,26 @@ fn materialize(case: &Path, name: &str) -> PathBuf {
 
 /// Runs the default policies (plus the case's own `policies/`) and formats the findings.
 fn check(repo_dir: &Path) -> Vec<String> {
+    check_and_tree(repo_dir).0
+}
+
+/// The findings, and what fluxlint saw (the `fluxlint tree` text).
+fn check_and_tree(repo_dir: &Path) -> (Vec<String>, String) {
     let root = repo_dir.canonicalize().expect("root");
     let envs = discover::environments(&root).expect("environments");
     let repo = discover::load(&root, &envs).expect("load");
+    let inventories: Vec<_> = repo
+        .environments
+        .iter()
+        .map(|e| fluxlint::flux::inventory::of(e, &repo.sources))
+        .collect();
+    let tree = fluxlint::tools::tree::render(&inventories);
     let pdir = root.join("policies");
     let policies =
         fluxlint::policy::load::load(&repo.sources, pdir.is_dir().then_some(pdir.as_path()))
             .unwrap_or_else(|e| panic!("policies: {}", e.message));
     let diags = fluxlint::engine::run(&repo, &policies);
-    diags
+    let found = diags
         .iter()
         .map(|d| {
             let (file, line, col) = location(&repo.sources, d.primary.span);
@@ -81,7 +106,8 @@ fn check(repo_dir: &Path) -> Vec<String> {
                 d.severity, d.rule, d.message
             )
         })
-        .collect()
+        .collect();
+    (found, tree)
 }
 
 fn cases(kind: &str) -> Vec<(String, PathBuf)> {
@@ -107,7 +133,7 @@ fn cases(kind: &str) -> Vec<(String, PathBuf)> {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        if kind == "ok" {
+        if kind == "ok" || kind == "repos" {
             visit(name, d);
             continue;
         }
@@ -146,10 +172,11 @@ fn ok_cases_are_clean() {
     let mut failures = Vec::new();
     for (name, dir) in cases("ok") {
         let repo = materialize(&dir, &format!("ok-{name}"));
-        let found = check(&repo);
+        let (found, tree) = check_and_tree(&repo);
         if !found.is_empty() {
             failures.push(format!("ok/{name}:\n  {}", found.join("\n  ")));
         }
+        failures.extend(compare_tree(&dir, &tree, &format!("ok/{name}")));
         let _ = fs::remove_dir_all(&repo);
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
@@ -163,8 +190,9 @@ fn err_cases_report_exactly_the_expected_diagnostics() {
     for (name, dir) in &all {
         let rule = name.split('/').next().unwrap_or("");
         let repo = materialize(dir, &format!("err-{name}"));
-        let found = check(&repo);
+        let (found, tree) = check_and_tree(&repo);
         let _ = fs::remove_dir_all(&repo);
+        failures.extend(compare_tree(dir, &tree, &format!("err/{name}")));
         let out_path = dir.with_extension("out");
         if bless {
             fs::write(
@@ -192,6 +220,56 @@ fn err_cases_report_exactly_the_expected_diagnostics() {
         }
         if !found.iter().any(|l| l.contains(&format!("[{rule}]"))) {
             failures.push(format!("err/{name}: breaks no `{rule}` finding"));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases differ:\n{}",
+        failures.len(),
+        all.len(),
+        failures.join("\n")
+    );
+}
+
+/// Compares what fluxlint saw with `<case>.tree`, when the case has one (blessing rewrites it).
+fn compare_tree(dir: &Path, tree: &str, name: &str) -> Option<String> {
+    let path = dir.with_extension("tree");
+    let expected = fs::read_to_string(&path).ok()?;
+    if std::env::var_os("FLUXLINT_BLESS").is_some() {
+        fs::write(&path, tree).expect("write .tree");
+        return None;
+    }
+    (expected != tree)
+        .then(|| format!("{name}: tree differs:\n--- expected\n{expected}--- found\n{tree}"))
+}
+
+#[test]
+fn repository_cases_report_exactly_the_expected_diagnostics() {
+    let bless = std::env::var_os("FLUXLINT_BLESS").is_some();
+    let mut failures = Vec::new();
+    let all = cases("repos");
+    for (name, dir) in &all {
+        let repo = materialize_on(dir, &format!("repo-{name}"), None);
+        let (found, tree) = check_and_tree(&repo);
+        let _ = fs::remove_dir_all(&repo);
+        failures.extend(compare_tree(dir, &tree, &format!("repos/{name}")));
+        let out_path = dir.with_extension("out");
+        if bless {
+            fs::write(
+                &out_path,
+                found.iter().map(|l| format!("{l}\n")).collect::<String>(),
+            )
+            .expect("write .out");
+            continue;
+        }
+        let expected = fs::read_to_string(&out_path).unwrap_or_default();
+        let expected: Vec<&str> = expected.lines().filter(|l| !l.trim().is_empty()).collect();
+        if expected != found {
+            failures.push(format!(
+                "repos/{name}:\n  expected:\n    {}\n  found:\n    {}",
+                expected.join("\n    "),
+                found.join("\n    ")
+            ));
         }
     }
     assert!(

@@ -212,3 +212,66 @@ fn usage_errors_exit_two() {
         "{err}"
     );
 }
+
+#[test]
+fn no_environment_exits_two_with_what_was_looked_for() {
+    let dir = toolkit::Scratch::new("no-env");
+    std::fs::create_dir_all(dir.0.join(".git")).expect("mkdir");
+    std::fs::create_dir_all(dir.0.join("clusters/base")).expect("mkdir");
+    std::fs::write(
+        dir.0.join("clusters/base/namespace.yaml"),
+        "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shared\n",
+    )
+    .expect("write");
+    let o = fluxlint(&["check", &dir.0.to_string_lossy()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(o.stdout.is_empty(), "no report: {}", toolkit::stdout(&o));
+    let err = toolkit::stderr(&o);
+    for want in [
+        "no environment found",
+        "FluxInstance",
+        "gotk-sync.yaml",
+        "clusters/base: it holds no Flux object",
+        "environments:\n  - name: production",
+    ] {
+        assert!(err.contains(want), "missing {want:?} in:\n{err}");
+    }
+}
+
+#[test]
+fn a_source_no_file_defines_can_be_mapped() {
+    // clusters/dev reads GitRepository "fleet", which nothing in git defines
+    let dir = toolkit::Scratch::new("undefined-source");
+    let fleet = toolkit::Scratch::new("undefined-source-fleet");
+    std::fs::create_dir_all(dir.0.join(".git")).expect("mkdir");
+    std::fs::create_dir_all(dir.0.join("clusters/dev")).expect("mkdir");
+    std::fs::write(
+        dir.0.join("clusters/dev/apps.yaml"),
+        "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: apps\n  namespace: flux-system\nspec:\n  interval: 1m\n  path: ./app\n  prune: true\n  sourceRef:\n    kind: GitRepository\n    name: other\n---\napiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: base\n  namespace: flux-system\nspec:\n  interval: 1m\n  path: ./clusters/dev\n  prune: true\n  sourceRef:\n    kind: GitRepository\n    name: fleet\n",
+    )
+    .expect("write");
+    std::fs::create_dir_all(fleet.0.join("app")).expect("mkdir");
+    std::fs::write(
+        fleet.0.join("app/cm.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: from-the-mapped-checkout\n  namespace: apps\n",
+    )
+    .expect("write");
+    let arg = format!("other={}", fleet.0.display());
+    let o = fluxlint(&[
+        "tree",
+        &dir.0.to_string_lossy(),
+        "--source",
+        &arg,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", toolkit::stderr(&o));
+    let v = json(&o);
+    let units = v["environments"][0]["units"].as_array().expect("units");
+    let apps = units
+        .iter()
+        .find(|u| u["name"] == "apps")
+        .expect("unit apps");
+    assert_eq!(apps["status"], "rendered", "{apps}");
+    assert_eq!(apps["resources"], 1);
+}

@@ -144,13 +144,32 @@ pub fn discover(root: &Path, sources: &SourceMap) -> Result<Discovery> {
 }
 
 /// Renders every environment (in parallel; the result does not depend on the thread count).
+///
+/// Discovery runs again into the source map of this load, so what syncs each cluster (whose
+/// objects keep spans into the files that declare them) points into the same files as the render.
 pub fn load(root: &Path, specs: &[EnvSpec]) -> Result<Repo> {
     let sources = Arc::new(SourceMap::new());
+    let found = discover(root, &sources)?;
+    let specs: Vec<EnvSpec> = specs
+        .iter()
+        .map(|s| {
+            let mut s = s.clone();
+            if s.sync.is_some() {
+                s.sync = found
+                    .envs
+                    .iter()
+                    .find(|f| f.cluster_dir == s.cluster_dir)
+                    .and_then(|f| f.sync.clone());
+            }
+            s
+        })
+        .collect();
     let options = Options {
-        repo_sources: config::load_config(root, &sources)?.sources,
+        repo_sources: found.config.sources,
+        texts: found.texts,
         ..Options::default()
     };
-    load_with(root, specs, sources, &options)
+    load_with(root, &specs, sources, &options)
 }
 
 /// [`load`] with options, registering files in `sources`.

@@ -554,7 +554,20 @@ impl Renderer<'_, '_> {
             .iter()
             .find(|d| d.names(&kind, &ns, &name))
         {
-            let dir = resolve_path_in(self.ctx.loader, Some(&d.root), &path, span)?;
+            let root = d.root.clone();
+            if self.env.entry.implicit_source.is_none() {
+                // the source fluxlint.yaml declares is the environment's source no file defines
+                self.env.entry.implicit_source = Some(ImplicitSource {
+                    kind: kind.clone(),
+                    namespace: ns.clone(),
+                    name: name.clone(),
+                    root: root.clone(),
+                    span: ref_span,
+                    why: "fluxlint.yaml declares it".into(),
+                });
+                self.implicit_decided = true;
+            }
+            let dir = resolve_path_in(self.ctx.loader, Some(&root), &path, span)?;
             self.env.units[unit].dir = Some(dir.clone());
             return Ok(Some(Ready {
                 unit,

@@ -120,6 +120,26 @@ fn check(ctx: &Ctx) -> Vec<Diagnostic> {
             out.push(k.0.annotate(d));
         }
     }
+    if let Some(imp) = feeds.implicit
+        && kinds.contains(&imp.kind)
+    {
+        // what the cluster follows is set where the source is made (bootstrap flags, Terraform):
+        // say so once rather than guess
+        let mut d = ctx
+            .diag(format!(
+                "the ref {} follows is not checked: its source {} is not in git",
+                env.name,
+                imp.display()
+            ))
+            .at(imp.span, "applies from it")
+            .help(format!(
+                "{} expects {}; to check it, commit the source (flux bootstrap writes it to flux-system/gotk-sync.yaml)",
+                env.name,
+                expect.describe()
+            ));
+        d.severity = crate::diagnostic::Severity::Info;
+        out.push(d);
+    }
     for s in feeds
         .sources
         .iter()

@@ -36,6 +36,10 @@ pub struct Feeds<'a> {
     pub sources: Vec<Source<'a>>,
     /// Flux Kustomizations whose `sourceRef` names no source in the environment.
     pub unresolved: Vec<(Kustomization<'a>, ObjectRef<'a>)>,
+    /// The source no file defines that the renderer read as this repository (flux bootstrap,
+    /// Terraform or the Flux Operator create it), when a Kustomization applies from it: its ref is
+    /// not in git.
+    pub implicit: Option<&'a crate::flux::ImplicitSource>,
 }
 
 /// A source feeds an environment when a Flux Kustomization of that environment applies from it
@@ -46,6 +50,7 @@ pub fn feeding_sources(env: &Environment) -> Feeds<'_> {
     let mut feeds = Feeds {
         sources: Vec::new(),
         unresolved: Vec::new(),
+        implicit: None,
     };
     let ks = kustomizations(env);
     if ks.is_empty() {
@@ -61,7 +66,10 @@ pub fn feeding_sources(env: &Environment) -> Feeds<'_> {
                     feeds.sources.push(s);
                 }
             }
-            None => feeds.unresolved.push((k, r)),
+            None => match env.entry.implicit_source.as_ref() {
+                Some(imp) if imp.named_by(&r) => feeds.implicit = Some(imp),
+                _ => feeds.unresolved.push((k, r)),
+            },
         }
     }
     feeds
