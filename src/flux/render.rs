@@ -8,6 +8,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -16,10 +17,12 @@ use crate::kustomize::loader::Loader;
 use crate::kustomize::resource::{ResMap, Resource};
 use crate::source::Span;
 
-use super::kinds::{FluxKind, FluxKustomization, is_flux_kustomization, namespace_of};
+use super::kinds::{FluxKind, FluxKustomization, ObjectRef, is_flux_kustomization, namespace_of};
 use super::sources::{self, Origin, SourceMapping};
 use super::substitute::{self, Vars};
-use super::{Applied, EnvSpec, Environment, Failure, UndefinedVar, Unit, overrides, path_span};
+use super::{
+    Applied, EnvSpec, Environment, Failure, UndefinedVar, Unit, artifacts, overrides, path_span,
+};
 
 /// What every environment's render shares.
 pub struct RenderCtx<'a> {
@@ -66,6 +69,7 @@ pub fn render_env(ctx: &RenderCtx, spec: &EnvSpec) -> Environment {
         env,
         seen: HashMap::new(),
         queue: Vec::new(),
+        artifacts: artifacts::Cache::default(),
     };
     r.cluster_dir(&spec.cluster_dir);
     r.run();
@@ -78,6 +82,8 @@ struct Renderer<'c, 'a> {
     /// Flux Kustomizations met, by (namespace, name): the unit each one renders.
     seen: HashMap<(String, String), usize>,
     queue: Vec<Pending>,
+    /// ExternalArtifact trees built so far.
+    artifacts: artifacts::Cache,
 }
 
 /// A unit waiting to render, and how far it got.
@@ -86,10 +92,12 @@ struct Pending {
     built: Option<Vec<Resource>>,
 }
 
-/// A unit ready to build: which loader, which directory.
+/// A unit ready to build: which loader (this repository's, a `--source` one, or an
+/// ExternalArtifact's tree), which directory.
 struct Ready {
     unit: usize,
     loader: Option<usize>,
+    tree: Option<Arc<Loader>>,
     dir: PathBuf,
 }
 
@@ -308,7 +316,10 @@ impl Renderer<'_, '_> {
             ready
                 .par_iter()
                 .map(|r| {
-                    let loader = r.loader.map_or(ctx.loader, |i| &ctx.source_loaders[i]);
+                    let loader = match &r.tree {
+                        Some(t) => t,
+                        None => r.loader.map_or(ctx.loader, |i| &ctx.source_loaders[i]),
+                    };
                     let unit = &env.units[r.unit];
                     let k = unit.object.map(|o| &env.objects[o].resource);
                     (r.unit, overrides::build(loader, &r.dir, k, unit.span))
@@ -379,33 +390,14 @@ impl Renderer<'_, '_> {
                 "set spec.sourceRef to the GitRepository (or OCIRepository, Bucket) to apply",
             ));
         };
+        if sref.kind == artifacts::KIND {
+            return self.locate_artifact(unit, last);
+        }
         let path = k.path().to_string();
-        let found = self.env.find(&sref).map(|a| self.index_of(a));
-        let Some(si) = found else {
-            if !last {
-                return Ok(None);
-            }
-            return Err(Error::at(
-                "flux-source",
-                sref.node.span(),
-                format!(
-                    "source {} is not defined in environment {}",
-                    sref.display(),
-                    self.env.name
-                ),
-            )
-            .with_label("no such source")
-            .with_help("define the source in the cluster directory or a path it applies"));
+        let Some((si, origin)) = self.source_origin(&sref, last)? else {
+            return Ok(None);
         };
         self.env.units[unit].source = Some(si);
-        let repo = self.env.repo_source.map(|i| &self.env.objects[i].resource);
-        let src = &self.env.objects[si].resource;
-        // the Kustomization that syncs the cluster directory reads this repository by definition
-        let origin = if self.env.repo_source == Some(si) {
-            sources::origin_of(src, Some(src), self.ctx.mappings)
-        } else {
-            sources::origin_of(src, repo, self.ctx.mappings)
-        };
         let (loader, li) = match origin {
             Origin::Repo => (self.ctx.loader, None),
             Origin::Mapped(i) => {
@@ -422,6 +414,74 @@ impl Renderer<'_, '_> {
         Ok(Some(Ready {
             unit,
             loader: li,
+            tree: None,
+            dir,
+        }))
+    }
+
+    /// The source a reference names and where its content is read: `None` while it is not
+    /// known yet (unless `last`: then it is not defined). The one resolution of a source, for a
+    /// Kustomization's `sourceRef` and an ArtifactGenerator's sources alike.
+    fn source_origin(&self, sref: &ObjectRef, last: bool) -> Result<Option<(usize, Origin)>> {
+        let found = self.env.find(sref).map(|a| self.index_of(a));
+        let Some(si) = found else {
+            if !last {
+                return Ok(None);
+            }
+            return Err(Error::at(
+                "flux-source",
+                sref.node.span(),
+                format!(
+                    "source {} is not defined in environment {}",
+                    sref.display(),
+                    self.env.name
+                ),
+            )
+            .with_label("no such source")
+            .with_help("define the source in the cluster directory or a path it applies"));
+        };
+        let repo = self.env.repo_source.map(|i| &self.env.objects[i].resource);
+        let src = &self.env.objects[si].resource;
+        // the Kustomization that syncs the cluster directory reads this repository by definition
+        let origin = if self.env.repo_source == Some(si) {
+            sources::origin_of(src, Some(src), self.ctx.mappings)
+        } else {
+            sources::origin_of(src, repo, self.ctx.mappings)
+        };
+        Ok(Some((si, origin)))
+    }
+
+    /// [`Self::locate`] for a `sourceRef` to an ExternalArtifact: its path in the tree the
+    /// ArtifactGenerator composes ([`artifacts`]).
+    fn locate_artifact(&mut self, unit: usize, last: bool) -> Result<Option<Ready>> {
+        let Some(o) = self.env.units[unit].object else {
+            return Ok(None);
+        };
+        let mut cache = std::mem::take(&mut self.artifacts);
+        let found = match FluxKustomization(&self.env.objects[o].resource).source_ref() {
+            Some(sref) => artifacts::locate(self.ctx, &self.env, &sref, last, &mut cache, &|r| {
+                self.source_origin(r, last)
+            }),
+            None => Ok(artifacts::Found::Wait),
+        };
+        self.artifacts = cache;
+        let ready = match found? {
+            artifacts::Found::Ready(r) => r,
+            artifacts::Found::Wait => return Ok(None),
+            artifacts::Found::NotChecked(why) => {
+                self.env.units[unit].skipped = Some(why);
+                return Ok(None);
+            }
+        };
+        let u = &mut self.env.units[unit];
+        u.source = Some(ready.generator);
+        u.mapped = ready.mapped.clone();
+        let dir = resolve_path(&ready.loader, &u.path, u.span).map_err(|e| ready.path_error(e))?;
+        u.dir = Some(dir.clone());
+        Ok(Some(Ready {
+            unit,
+            loader: None,
+            tree: Some(ready.loader),
             dir,
         }))
     }
