@@ -85,6 +85,16 @@ enum Built {
     Failed(Error),
 }
 
+impl Built {
+    fn found(self) -> Result<Found> {
+        match self {
+            Built::Ready(r) => Ok(Found::Ready(r)),
+            Built::NotChecked(why) => Ok(Found::NotChecked(why)),
+            Built::Failed(e) => Err(e),
+        }
+    }
+}
+
 /// An artifact's tree, ready to render in.
 #[derive(Clone)]
 pub struct Ready {
@@ -179,11 +189,7 @@ impl<'a> Locator<'a, '_, '_> {
             art.name.clone(),
         );
         if let Some(b) = cache.built.get(&key) {
-            return match b.clone() {
-                Built::Ready(r) => Ok(Found::Ready(r)),
-                Built::NotChecked(why) => Ok(Found::NotChecked(why)),
-                Built::Failed(e) => Err(e),
-            };
+            return b.clone().found();
         }
         if self.visiting.contains(&key) {
             return Err(Error::at(
@@ -206,11 +212,7 @@ impl<'a> Locator<'a, '_, '_> {
             Err(e) => Built::Failed(e),
         };
         cache.built.insert(key, built.clone());
-        match built {
-            Built::Ready(r) => Ok(Found::Ready(r)),
-            Built::NotChecked(why) => Ok(Found::NotChecked(why)),
-            Built::Failed(e) => Err(e),
-        }
+        built.found()
     }
 
     /// The first generator (in apply order) declaring the artifact: its index, view and entry.

@@ -33,7 +33,7 @@ pub fn stage(artifact: &OutputArtifact, inputs: &BTreeMap<String, Input>) -> Res
         entries: BTreeMap::new(),
         not_checked: None,
     };
-    for op in &artifact.copy {
+    for op in &artifact.copy() {
         out.apply(op, inputs)?;
         if let Some(why) = out.not_checked.take() {
             return Ok(Staged::NotChecked(why));

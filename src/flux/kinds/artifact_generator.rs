@@ -32,7 +32,6 @@ pub struct OutputArtifact<'a> {
     pub name_node: &'a Node,
     /// `revision` (`@alias`), when set.
     pub revision: Option<&'a Node>,
-    pub copy: Vec<CopyOp<'a>>,
 }
 
 /// One entry of `copy`.
@@ -81,19 +80,25 @@ impl<'a> ArtifactGenerator<'a> {
                 node: n,
                 name_node: n.get("name").unwrap_or(n),
                 revision: n.get("revision").filter(|r| !r.is_null()),
-                copy: items(n.get("copy"))
+            })
+            .collect()
+    }
+}
+
+impl<'a> OutputArtifact<'a> {
+    /// `copy`, in order.
+    pub fn copy(&self) -> Vec<CopyOp<'a>> {
+        items(self.node.get("copy"))
+            .iter()
+            .map(|c| CopyOp {
+                node: c,
+                from: field(c, "from"),
+                to: field(c, "to"),
+                exclude: items(c.get("exclude"))
                     .iter()
-                    .map(|c| CopyOp {
-                        node: c,
-                        from: field(c, "from"),
-                        to: field(c, "to"),
-                        exclude: items(c.get("exclude"))
-                            .iter()
-                            .filter_map(|e| Some((e, e.scalar_string()?)))
-                            .collect(),
-                        strategy: field(c, "strategy"),
-                    })
+                    .filter_map(|e| Some((e, e.scalar_string()?)))
                     .collect(),
+                strategy: field(c, "strategy"),
             })
             .collect()
     }
