@@ -4,7 +4,7 @@
 //! YAML file that is not Kubernetes YAML fails the build, as it does in Flux; files the
 //! source-controller leaves out of an artifact (`.git/`, CI configuration, …) are never seen.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use crate::error::{Error, Result};
@@ -35,8 +35,8 @@ const DEFAULT_IGNORE: &[&str] = &[
 ];
 
 /// Does `dir` hold a kustomization file?
-pub fn has_kustomization(dir: &Path) -> bool {
-    FILE_NAMES.iter().any(|n| dir.join(n).is_file())
+pub fn has_kustomization(loader: &Loader, dir: &Path) -> bool {
+    FILE_NAMES.iter().any(|n| loader.is_file(&dir.join(n)))
 }
 
 /// The generated kustomization for `dir`, as a node whose spans point into a virtual file
@@ -69,7 +69,8 @@ pub fn generated(loader: &Loader, dir: &Path) -> Result<Node> {
         .ok_or_else(|| Error::new("flux-generate", "generated kustomization is empty"))
 }
 
-fn ignored(name: &str, is_dir: bool) -> bool {
+/// Is this entry one the source-controller leaves out of every artifact?
+pub fn ignored(name: &str, is_dir: bool) -> bool {
     DEFAULT_IGNORE.iter().any(|p| match p.strip_suffix('/') {
         Some(d) => is_dir && name == d,
         None => name == *p,
@@ -77,38 +78,24 @@ fn ignored(name: &str, is_dir: bool) -> bool {
 }
 
 fn scan(loader: &Loader, base: &Path, dir: &Path, out: &mut Vec<String>) -> Result<()> {
-    let mut names: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(|e| {
-            Error::new(
-                "missing-file",
-                format!("cannot read {}: {e}", loader.display(dir)),
-            )
-        })?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .collect();
-    // Go's filepath.Walk visits entries in lexical (byte) order
-    names.sort_by(|a, b| {
-        a.file_name()
-            .map(|n| n.as_encoded_bytes())
-            .cmp(&b.file_name().map(|n| n.as_encoded_bytes()))
-    });
-    for p in names {
-        let name = p
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let Ok(meta) = std::fs::symlink_metadata(&p) else {
-            continue;
-        };
-        if ignored(&name, meta.is_dir()) {
+    // in Go's filepath.Walk order: lexical (byte) order of the names
+    let entries = loader.read_dir(dir).map_err(|e| {
+        Error::new(
+            "missing-file",
+            format!("cannot read {}: {e}", loader.display(dir)),
+        )
+    })?;
+    for e in entries {
+        if ignored(&e.name, e.is_dir) {
             continue;
         }
+        let p = e.path;
         let rel = p
             .strip_prefix(base)
             .map(|r| format!("./{}", r.to_string_lossy()))
             .unwrap_or_default();
-        if meta.is_dir() {
-            if has_kustomization(&p) {
+        if e.is_dir {
+            if has_kustomization(loader, &p) {
                 out.push(rel);
             } else {
                 scan(loader, base, &p, out)?;

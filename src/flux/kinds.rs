@@ -7,8 +7,13 @@
 //! was last set. A node accessor returns the field as written (a `null` included, so a finding can
 //! point at it); a value accessor reads a `null` as unset and applies the API's default.
 
+mod artifact_generator;
 mod source;
 
+pub use artifact_generator::{
+    ArtifactGenerator, CopyOp, GeneratorSource, OutputArtifact, SOURCE_EXTENSIONS_GROUP,
+    is_artifact_generator,
+};
 pub use source::{Effective, FluxSource, RefField, RefKind};
 
 use crate::kustomize::resource::Resource;

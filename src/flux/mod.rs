@@ -4,6 +4,7 @@
 //! Render failures are data on the environment ([`Environment::failures`]), not errors: the `render`
 //! rule reports them, and every other rule checks what did render.
 
+pub mod artifacts;
 pub mod clusters;
 pub mod config;
 pub mod discover;

@@ -46,7 +46,7 @@ pub fn changes_build(flux: &Resource) -> bool {
 pub fn build(loader: &Loader, dir: &Path, flux: Option<&Resource>, span: Span) -> Result<ResMap> {
     let spec = flux.and_then(|r| r.node.get("spec"));
     let changes = flux.is_some_and(changes_build);
-    let root = if generate::has_kustomization(dir) {
+    let root = if generate::has_kustomization(loader, dir) {
         let k = Kustomization::load(loader, dir, span)?;
         if !changes {
             return kustomize::build_kustomization(loader, &k);
@@ -56,14 +56,14 @@ pub fn build(loader: &Loader, dir: &Path, flux: Option<&Resource>, span: Span) -
         generate::generated(loader, dir)?
     };
     let root = match spec {
-        Some(s) if changes => merge(dir, root, s)?,
+        Some(s) if changes => merge(loader, dir, root, s)?,
         _ => root,
     };
     let k = Kustomization::synthetic(loader, dir, root)?;
     kustomize::build_kustomization(loader, &k)
 }
 
-fn merge(dir: &Path, mut root: Node, spec: &Node) -> Result<Node> {
+fn merge(loader: &Loader, dir: &Path, mut root: Node, spec: &Node) -> Result<Node> {
     if root.is_null() {
         root = Node::map(root.origin.clone());
     }
@@ -117,7 +117,7 @@ fn merge(dir: &Path, mut root: Node, spec: &Node) -> Result<Node> {
                 .with_label("not a local relative path")
                 .with_help("components are read from the source, relative to spec.path"));
             }
-            if ignore_missing && !dir.join(s).exists() {
+            if ignore_missing && !loader.exists(&dir.join(s)) {
                 continue;
             }
             push(m, "components", &base, c.clone());

@@ -8,6 +8,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -16,12 +17,12 @@ use crate::kustomize::loader::Loader;
 use crate::kustomize::resource::{ResMap, Resource};
 use crate::source::Span;
 
-use super::kinds::{FluxKind, FluxKustomization, is_flux_kustomization, namespace_of};
+use super::kinds::{FluxKind, FluxKustomization, ObjectRef, is_flux_kustomization, namespace_of};
 use super::sources::{self, Origin, SourceMapping};
 use super::substitute::{self, Vars};
 use super::{
     Applied, Entry, EnvNote, EnvSpec, Environment, Failure, ImplicitSource, UndefinedVar, Unit,
-    overrides, path_span,
+    artifacts, overrides, path_span,
 };
 
 /// What every environment's render shares.
@@ -82,6 +83,7 @@ pub fn render_env(ctx: &RenderCtx, spec: &EnvSpec) -> Environment {
         seen: HashMap::new(),
         queue: Vec::new(),
         implicit_decided: false,
+        artifacts: artifacts::Cache::default(),
     };
     r.cluster_dir(spec);
     r.run();
@@ -96,6 +98,8 @@ struct Renderer<'c, 'a> {
     queue: Vec<Pending>,
     /// Whether the source that no file defines has been looked for (see [`Renderer::implicit`]).
     implicit_decided: bool,
+    /// ExternalArtifact trees built so far.
+    artifacts: artifacts::Cache,
 }
 
 /// A unit waiting to render, and how far it got.
@@ -104,10 +108,12 @@ struct Pending {
     built: Option<Vec<Resource>>,
 }
 
-/// A unit ready to build: which loader, which directory.
+/// A unit ready to build: which loader (this repository's, a `--source` one, or an
+/// ExternalArtifact's tree), which directory.
 struct Ready {
     unit: usize,
     loader: Option<usize>,
+    tree: Option<Arc<Loader>>,
     dir: PathBuf,
 }
 
@@ -380,7 +386,10 @@ impl Renderer<'_, '_> {
             ready
                 .par_iter()
                 .map(|r| {
-                    let loader = r.loader.map_or(ctx.loader, |i| &ctx.source_loaders[i]);
+                    let loader = match &r.tree {
+                        Some(t) => t,
+                        None => r.loader.map_or(ctx.loader, |i| &ctx.source_loaders[i]),
+                    };
                     let unit = &env.units[r.unit];
                     let k = unit.object.map(|o| &env.objects[o].resource);
                     (r.unit, overrides::build(loader, &r.dir, k, unit.span))
@@ -434,6 +443,9 @@ impl Renderer<'_, '_> {
         let Some(o) = self.env.units[unit].object else {
             return Ok(None);
         };
+        if last && !self.implicit_decided {
+            self.implicit();
+        }
         let k = FluxKustomization(&self.env.objects[o].resource);
         let span = self.env.units[unit].span;
         // a reference without a name names nothing: the controller refuses it as unset
@@ -451,51 +463,59 @@ impl Renderer<'_, '_> {
                 "set spec.sourceRef to the GitRepository (or OCIRepository, Bucket) to apply",
             ));
         };
+        if sref.kind == artifacts::KIND {
+            return self.locate_artifact(unit, last);
+        }
         let path = k.path().to_string();
         self.env.units[unit].source_id = Some(sref.display());
-        let found = self.env.find(&sref).map(|a| self.index_of(a));
-        let Some(si) = found else {
-            return self.locate_undefined(unit, last);
+        let (kind, name, ns, ref_span) = (
+            sref.kind.clone(),
+            sref.name.clone(),
+            default_ns(&sref.namespace),
+            sref.node.span(),
+        );
+        let Some((si, origin)) = self.source_origin(&sref, last)? else {
+            return Ok(None);
         };
-        self.env.units[unit].source = Some(si);
-        let repo = self.env.repo_source.map(|i| &self.env.objects[i].resource);
-        let src = &self.env.objects[si].resource;
-        // the Kustomization that syncs the cluster directory reads this repository by definition
-        let origin = if self.env.repo_source == Some(si) {
-            sources::origin_of(src, Some(src), self.ctx.mappings)
-        } else {
-            sources::origin_of(src, repo, self.ctx.mappings)
-        };
-        let declared = self
-            .ctx
-            .repo_sources
-            .iter()
-            .find(|d| d.names(src.kind(), namespace_of(src), src.name()));
-        let (loader, li, base) = match (origin, declared) {
-            (Origin::Mapped(i), _) => {
+        self.env.units[unit].source = si;
+        if si.is_none() {
+            self.adopt_implicit(&kind, &ns, &name, &origin, ref_span);
+        }
+        let (loader, li, base) = match origin {
+            Origin::Mapped(i) => {
                 self.env.units[unit].mapped = Some(self.ctx.mappings[i].key.clone());
                 (&self.ctx.source_loaders[i], Some(i), None)
             }
-            (_, Some(d)) => (self.ctx.loader, None, Some(d.root.clone())),
-            (Origin::Repo, None) => (self.ctx.loader, None, None),
-            (Origin::Skipped(why), None) => {
+            Origin::RepoAt(base) => (self.ctx.loader, None, Some(base)),
+            Origin::Repo => (self.ctx.loader, None, None),
+            Origin::Skipped(why) => {
                 self.env.units[unit].skipped = Some(why);
                 return Ok(None);
             }
         };
-        let other_ref = li.is_none()
-            && declared.is_none()
-            && self.env.repo_source != Some(si)
-            && repo.is_some_and(|r| sources::ref_text(r) != sources::ref_text(src));
+        // the same repository at another branch or tag: what is not in this checkout may be there
+        let other_ref = si.and_then(|si| {
+            let repo = self
+                .env
+                .repo_source
+                .map(|i| &self.env.objects[i].resource)?;
+            let src = &self.env.objects[si].resource;
+            (li.is_none()
+                && self.env.repo_source != Some(si)
+                && sources::ref_text(repo) != sources::ref_text(src))
+            .then(|| {
+                (
+                    format!("{}/{}/{}", src.kind(), namespace_of(src), src.name()),
+                    sources::ref_text(src).unwrap_or_else(|| "another ref".into()),
+                )
+            })
+        });
         let dir = match resolve_path_in(loader, base.as_deref(), &path, span) {
             Ok(d) => d,
-            // the same repository at another branch or tag: what is not in this checkout may be
-            // there
-            Err(e) if other_ref && matches!(e.code, "missing-file" | "flux-path") => {
-                let id = format!("{}/{}/{}", src.kind(), namespace_of(src), src.name());
+            Err(e) if other_ref.is_some() && matches!(e.code, "missing-file" | "flux-path") => {
+                let (id, at) = other_ref.unwrap_or_default();
                 self.env.units[unit].skipped = Some(format!(
-                    "spec.path '{path}' is not in this checkout: source {id} reads this repository at {}; check that out to check it",
-                    sources::ref_text(src).unwrap_or_else(|| "another ref".into())
+                    "spec.path '{path}' is not in this checkout: source {id} reads this repository at {at}; check that out to check it"
                 ));
                 return Ok(None);
             }
@@ -505,107 +525,157 @@ impl Renderer<'_, '_> {
         Ok(Some(Ready {
             unit,
             loader: li,
+            tree: None,
             dir,
         }))
     }
 
-    /// A unit whose source no object defines: a `--source` mapping or a `fluxlint.yaml` source
-    /// may name it, or it is the source that syncs the cluster (see [`Renderer::implicit`]);
-    /// otherwise, once nothing else can define it, an error.
-    fn locate_undefined(&mut self, unit: usize, last: bool) -> Result<Option<Ready>> {
-        let Some(o) = self.env.units[unit].object else {
-            return Ok(None);
+    /// The source a reference names and where its content is read: `None` while it is not
+    /// known yet (unless `last`: then it is not defined). A source no object defines is read
+    /// from a `--source` mapping of its name, a `fluxlint.yaml` source, or as this repository
+    /// when it is the environment's implicit source ([`Renderer::implicit`]); its index is then
+    /// `None`. The one resolution of a source, for a Kustomization's `sourceRef` and an
+    /// ArtifactGenerator's sources alike.
+    fn source_origin(
+        &self,
+        sref: &ObjectRef,
+        last: bool,
+    ) -> Result<Option<(Option<usize>, Origin)>> {
+        let ns = default_ns(&sref.namespace);
+        let declared = |kind: &str, ns: &str, name: &str| {
+            self.ctx
+                .repo_sources
+                .iter()
+                .find(|d| d.names(kind, ns, name))
+                .map(|d| Origin::RepoAt(d.root.clone()))
         };
-        let k = FluxKustomization(&self.env.objects[o].resource);
-        let span = self.env.units[unit].span;
-        let path = k.path().to_string();
-        let Some(sref) = k.source_ref().filter(|r| r.named) else {
-            return Ok(None);
+        let found = self.env.find(sref).map(|a| self.index_of(a));
+        let Some(si) = found else {
+            let mapping = self
+                .ctx
+                .mappings
+                .iter()
+                .position(|m| m.key == sref.name || m.key == format!("{ns}/{}", sref.name));
+            if let Some(i) = mapping {
+                return Ok(Some((None, Origin::Mapped(i))));
+            }
+            if let Some(o) = declared(&sref.kind, &ns, &sref.name) {
+                return Ok(Some((None, o)));
+            }
+            if let Some(imp) = &self.env.entry.implicit_source
+                && imp.names(&sref.kind, &ns, &sref.name)
+            {
+                return Ok(Some((None, Origin::RepoAt(imp.root.clone()))));
+            }
+            if !last {
+                return Ok(None);
+            }
+            return Err(Error::at(
+                "flux-source",
+                sref.node.span(),
+                format!(
+                    "source {} is not defined in environment {}",
+                    sref.display(),
+                    self.env.name
+                ),
+            )
+            .with_label("no such source")
+            .with_help("define the source in the cluster directory or a path it applies"));
         };
-        let ns = if sref.namespace.is_empty() {
-            "default".to_string()
+        let repo = self.env.repo_source.map(|i| &self.env.objects[i].resource);
+        let src = &self.env.objects[si].resource;
+        // the Kustomization that syncs the cluster directory reads this repository by definition
+        let origin = if self.env.repo_source == Some(si) {
+            sources::origin_of(src, Some(src), self.ctx.mappings)
         } else {
-            sref.namespace.clone()
+            sources::origin_of(src, repo, self.ctx.mappings)
         };
-        let (kind, name, ref_span, display) = (
-            sref.kind.clone(),
-            sref.name.clone(),
-            sref.node.span(),
-            sref.display(),
-        );
-        let mapping = self
-            .ctx
-            .mappings
-            .iter()
-            .position(|m| m.key == name || m.key == format!("{ns}/{name}"));
-        if let Some(i) = mapping {
-            self.env.units[unit].mapped = Some(self.ctx.mappings[i].key.clone());
-            let dir = resolve_path(&self.ctx.source_loaders[i], &path, span)?;
-            self.env.units[unit].dir = Some(dir.clone());
-            return Ok(Some(Ready {
-                unit,
-                loader: Some(i),
-                dir,
-            }));
-        }
-        if let Some(d) = self
-            .ctx
-            .repo_sources
-            .iter()
-            .find(|d| d.names(&kind, &ns, &name))
-        {
-            let root = d.root.clone();
-            if self.env.entry.implicit_source.is_none() {
-                // the source fluxlint.yaml declares is the environment's source no file defines
+        let origin = match origin {
+            Origin::Mapped(i) => Origin::Mapped(i),
+            o => declared(src.kind(), namespace_of(src), src.name()).unwrap_or(o),
+        };
+        Ok(Some((Some(si), origin)))
+    }
+
+    /// A source no object defines, read as this repository: a `fluxlint.yaml` source becomes the
+    /// environment's implicit source when it has none yet (its ref is not in git either); the
+    /// implicit source is said once, where it is first used.
+    fn adopt_implicit(&mut self, kind: &str, ns: &str, name: &str, origin: &Origin, span: Span) {
+        let Origin::RepoAt(root) = origin else {
+            return;
+        };
+        match &self.env.entry.implicit_source {
+            None => {
                 self.env.entry.implicit_source = Some(ImplicitSource {
-                    kind: kind.clone(),
-                    namespace: ns.clone(),
-                    name: name.clone(),
+                    kind: kind.to_string(),
+                    namespace: ns.to_string(),
+                    name: name.to_string(),
                     root: root.clone(),
-                    span: ref_span,
+                    span,
                     why: "fluxlint.yaml declares it".into(),
                 });
                 self.implicit_decided = true;
             }
-            let dir = resolve_path_in(self.ctx.loader, Some(&root), &path, span)?;
-            self.env.units[unit].dir = Some(dir.clone());
-            return Ok(Some(Ready {
-                unit,
-                loader: None,
-                dir,
-            }));
-        }
-        if !self.implicit_decided && last {
-            self.implicit();
-        }
-        if let Some(imp) = &self.env.entry.implicit_source
-            && imp.names(&kind, &ns, &name)
-        {
-            let root = imp.root.clone();
-            if imp.span.is_none() {
-                self.note_implicit(ref_span);
+            Some(imp) if imp.names(kind, ns, name) && imp.span.is_none() => {
+                self.note_implicit(span);
             }
-            let dir = resolve_path_in(self.ctx.loader, Some(&root), &path, span)?;
-            self.env.units[unit].dir = Some(dir.clone());
-            return Ok(Some(Ready {
-                unit,
-                loader: None,
-                dir,
-            }));
+            Some(_) => {}
         }
-        if !last {
+    }
+
+    /// [`Self::locate`] for a `sourceRef` to an ExternalArtifact: its path in the tree the
+    /// ArtifactGenerator composes ([`artifacts`]).
+    fn locate_artifact(&mut self, unit: usize, last: bool) -> Result<Option<Ready>> {
+        let Some(o) = self.env.units[unit].object else {
             return Ok(None);
+        };
+        let mut cache = std::mem::take(&mut self.artifacts);
+        // where an alias first reads the implicit source, to say so there
+        let implicit_use = std::cell::Cell::new(None);
+        let found = match FluxKustomization(&self.env.objects[o].resource).source_ref() {
+            Some(sref) => artifacts::locate(self.ctx, &self.env, &sref, last, &mut cache, &|r| {
+                let res = self.source_origin(r, last);
+                if let Ok(Some((None, Origin::RepoAt(_)))) = &res
+                    && let Some(imp) = &self.env.entry.implicit_source
+                    && imp.named_by(r)
+                    && implicit_use.get().is_none()
+                {
+                    implicit_use.set(Some(r.node.span()));
+                }
+                res
+            }),
+            None => Ok(artifacts::Found::Wait),
+        };
+        self.artifacts = cache;
+        if let Some(span) = implicit_use.get()
+            && self
+                .env
+                .entry
+                .implicit_source
+                .as_ref()
+                .is_some_and(|i| i.span.is_none())
+        {
+            self.note_implicit(span);
         }
-        Err(Error::at(
-            "flux-source",
-            ref_span,
-            format!(
-                "source {display} is not defined in environment {}",
-                self.env.name
-            ),
-        )
-        .with_label("no such source")
-        .with_help("define the source in the cluster directory or a path it applies"))
+        let ready = match found? {
+            artifacts::Found::Ready(r) => r,
+            artifacts::Found::Wait => return Ok(None),
+            artifacts::Found::NotChecked(why) => {
+                self.env.units[unit].skipped = Some(why);
+                return Ok(None);
+            }
+        };
+        let u = &mut self.env.units[unit];
+        u.source = Some(ready.generator);
+        u.mapped = ready.mapped.clone();
+        let dir = resolve_path(&ready.loader, &u.path, u.span).map_err(|e| ready.path_error(e))?;
+        u.dir = Some(dir.clone());
+        Ok(Some(Ready {
+            unit,
+            loader: None,
+            tree: Some(ready.loader),
+            dir,
+        }))
     }
 
     /// Decides which source, defined by no file, is this repository: the one the Kustomization
@@ -843,6 +913,15 @@ impl Renderer<'_, '_> {
         }
         overrides::apply_common_metadata(k, objects);
         Ok(())
+    }
+}
+
+/// A reference's namespace, `default` when empty.
+fn default_ns(ns: &str) -> String {
+    if ns.is_empty() {
+        "default".into()
+    } else {
+        ns.to_string()
     }
 }
 

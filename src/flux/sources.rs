@@ -64,6 +64,9 @@ impl SourceMapping {
 pub enum Origin {
     /// From this repository.
     Repo,
+    /// From this repository, paths relative to this directory of it (an OCI artifact or bucket
+    /// built from a sub-tree, declared in `fluxlint.yaml` or inferred).
+    RepoAt(PathBuf),
     /// From the directory of `--source` mapping `i`.
     Mapped(usize),
     /// Not read: why.

@@ -401,6 +401,25 @@ fn ok_cases_render_as_flux_would() {
     );
     let _ = std::fs::remove_dir_all(dir);
 
+    // production's apps read through an ExternalArtifact: named by their files in git
+    let (repo, dir) = example_with("artifact-generator-apps");
+    let prod = repo
+        .environments
+        .iter()
+        .find(|e| e.name == "production")
+        .expect("prod");
+    let web = object(prod, "Deployment", "web");
+    assert_eq!(at(web, &["spec", "replicas"]).value, Value::Int(3));
+    assert_eq!(
+        file_of(&repo, at(web, &["spec", "replicas"])),
+        "apps/overlays/production/web-patch.yaml"
+    );
+    assert_eq!(
+        file_of(&repo, at(web, &["spec", "selector"])),
+        "apps/base/web/deployment.yaml"
+    );
+    let _ = std::fs::remove_dir_all(dir);
+
     let (repo, dir) = example_with("flux-config-aliases");
     let names: Vec<&str> = repo.environments.iter().map(|e| e.name.as_str()).collect();
     assert_eq!(names, vec!["dev", "staging", "production"]);

@@ -82,7 +82,7 @@ impl Kustomization {
         let found: Vec<PathBuf> = FILE_NAMES
             .iter()
             .map(|n| dir.join(n))
-            .filter(|p| p.is_file())
+            .filter(|p| loader.is_file(p))
             .collect();
         let path = match found.as_slice() {
             [] => {

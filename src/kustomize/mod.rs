@@ -28,6 +28,7 @@ pub mod resource;
 pub mod schema;
 pub mod strategic_merge;
 pub mod string_map;
+pub mod tree;
 pub mod vars;
 
 use std::collections::VecDeque;

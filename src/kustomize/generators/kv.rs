@@ -124,7 +124,7 @@ fn check_remote(path: &str, span: Span) -> Result<()> {
 fn read_file(ctx: &Ctx, rel: &str, span: Span) -> Result<Vec<u8>> {
     check_remote(rel, span)?;
     let path = ctx.k.resolve_file(ctx.loader, rel, span)?;
-    if !path.is_file() {
+    if !ctx.loader.is_file(&path) {
         return Err(Error::at(
             "generator",
             span,
@@ -132,13 +132,7 @@ fn read_file(ctx: &Ctx, rel: &str, span: Span) -> Result<Vec<u8>> {
         ));
     }
     // not through the loader's text cache: binary content and byte-order marks must stay as they are
-    std::fs::read(&path).map_err(|e| {
-        Error::at(
-            "missing-file",
-            span,
-            format!("cannot read '{}': {e}", ctx.loader.display(&path)),
-        )
-    })
+    ctx.loader.read_bytes(&path, span)
 }
 
 /// Pairs of an env file: one `KEY=value` per line; blank lines and `#` comments skipped; leading
@@ -146,7 +140,7 @@ fn read_file(ctx: &Ctx, rel: &str, span: Span) -> Result<Vec<u8>> {
 fn env_file(ctx: &Ctx, rel: &str, span: Span, out: &mut Vec<Pair>) -> Result<()> {
     check_remote(rel, span)?;
     let path = ctx.k.resolve_file(ctx.loader, rel, span)?;
-    if !path.is_file() {
+    if !ctx.loader.is_file(&path) {
         return Err(Error::at(
             "generator",
             span,

@@ -89,7 +89,7 @@ fn load_path(
         .with_help("vendor the config into the repository and refer to the local copy"));
     }
     let path = loader.resolve(&k.dir, entry, None, span)?;
-    if path.is_dir() {
+    if loader.is_dir(&path) {
         let sub = Kustomization::load(loader, &path, span)?;
         if sub.is_component {
             return Err(Error::at(

@@ -123,8 +123,8 @@ pub fn check_path(ctx: &Ctx, pc: &PluginConfig, rel: &str, span: Span) -> Result
     if cfg_dir == ctx.k.dir
         || rel.is_empty()
         || Path::new(rel).is_absolute()
-        || ctx.k.dir.join(rel).exists()
-        || !cfg_dir.join(rel).is_file()
+        || ctx.loader.exists(&ctx.k.dir.join(rel))
+        || !ctx.loader.is_file(&cfg_dir.join(rel))
     {
         return Ok(());
     }
