@@ -144,13 +144,13 @@ pub struct Found {
 /// Scans the repository for the directories Flux syncs.
 pub fn find(root: &Path, sources: &SourceMap) -> Found {
     let mut files = Vec::new();
+    // entries are sorted per directory as the walk goes: the list comes out in path order
     walk(root, root, 0, &mut files);
-    files.sort();
     let mut scanned: Vec<Scanned> = files.par_iter().filter_map(|p| read(root, p)).collect();
     let mut found = Found::default();
     let mut syncs: Vec<SyncDecl> = Vec::new();
     for s in &mut scanned {
-        if !s.flux && !s.rel.ends_with("flux-system/gotk-sync.yaml") {
+        if s.rel.is_empty() {
             continue;
         }
         let (decls, file) = declarations(root, s, sources);
@@ -181,7 +181,9 @@ fn walk(root: &Path, dir: &Path, depth: usize, out: &mut Vec<PathBuf>) {
     let Ok(rd) = std::fs::read_dir(dir) else {
         return;
     };
-    for e in rd.flatten() {
+    let mut entries: Vec<std::fs::DirEntry> = rd.flatten().collect();
+    entries.sort_by_key(|e| e.file_name());
+    for e in entries {
         let name = e.file_name();
         let name = name.to_string_lossy();
         if name.starts_with('.') {
@@ -210,22 +212,34 @@ fn walk(root: &Path, dir: &Path, depth: usize, out: &mut Vec<PathBuf>) {
 }
 
 fn read(root: &Path, p: &Path) -> Option<Scanned> {
-    let meta = std::fs::metadata(p).ok()?;
+    use std::io::Read;
+    // one open: the size and the type come from the handle (a FIFO is never read)
+    let mut f = std::fs::File::open(p).ok()?;
+    let meta = f.metadata().ok()?;
     if !meta.is_file() || meta.len() > MAX_SCAN_BYTES {
         return None;
     }
-    let bytes = std::fs::read(p).ok()?;
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    f.read_to_end(&mut bytes).ok()?;
     let text = String::from_utf8(bytes).ok()?;
     let text: Arc<str> = Arc::from(text.strip_prefix('\u{feff}').unwrap_or(&text));
-    let flux = text.lines().any(|l| {
-        let l = l.trim_start_matches(['-', ' ']);
-        l.strip_prefix("apiVersion:")
-            .map(|v| v.trim().trim_matches(['"', '\'']))
-            .is_some_and(|v| FLUX_GROUPS.iter().any(|g| v.starts_with(g)))
-    });
+    // most files name no Flux group at all: one substring search settles them
+    let flux = text.contains("fluxcd.io/")
+        && text.lines().any(|l| {
+            let l = l.trim_start_matches(['-', ' ']);
+            l.strip_prefix("apiVersion:")
+                .map(|v| v.trim().trim_matches(['"', '\'']))
+                .is_some_and(|v| FLUX_GROUPS.iter().any(|g| v.starts_with(g)))
+        });
+    let gotk_sync = p.ends_with("flux-system/gotk-sync.yaml");
     Some(Scanned {
         path: p.to_path_buf(),
-        rel: rel_of(root, p),
+        // only files discovery looks into need their name
+        rel: if flux || gotk_sync {
+            rel_of(root, p)
+        } else {
+            String::new()
+        },
         text,
         flux,
         file: None,
@@ -609,7 +623,7 @@ fn layout_clusters(
                 dir: rel.clone(),
                 why: format!(
                     "{} includes it: it is shared, not a cluster of its own",
-                    s.rel
+                    rel_of(root, &s.path)
                 ),
             });
             continue;

@@ -16,6 +16,10 @@ pub struct EnvNames {
     pub names: Vec<String>,
     /// `clusters/<name>` (repo-relative).
     pub cluster_display: String,
+    /// Whether a word in a namespace or secret name can stand for this environment: it has a
+    /// role (or declared names). A cluster called `network` or `main` without a role is not
+    /// what a namespace `network` is named for.
+    pub by_words: bool,
     /// The directory patterns [`EnvNames::owns_path`] was last given, and those patterns with each
     /// name filled in (filled in once, not per path).
     pub dir_globs: OnceLock<(Vec<String>, Globs)>,
@@ -29,6 +33,8 @@ impl EnvNames {
             .map(|e| {
                 let mut names = vec![e.name.to_lowercase()];
                 names.extend(e.aliases.iter().map(|a| a.to_lowercase()));
+                // `production` stands for an environment called `prd`
+                names.extend(e.role.map(|r| r.as_str().to_string()));
                 if let Some(list) = extra
                     .and_then(|m| m.get(&e.name))
                     .and_then(|l| super::str_list(Some(l)))
@@ -40,6 +46,7 @@ impl EnvNames {
                     env: e.name.clone(),
                     names,
                     cluster_display: e.cluster_display.clone(),
+                    by_words: e.role.is_some() || !e.aliases.is_empty(),
                     dir_globs: OnceLock::new(),
                 }
             })
@@ -107,7 +114,7 @@ pub fn named_for<'e>(text: &str, own: &EnvNames, all: &'e [EnvNames]) -> Option<
         return None;
     }
     all.iter()
-        .filter(|o| o.env != own.env)
+        .filter(|o| o.env != own.env && o.by_words)
         .find(|o| o.named_in(text))
 }
 
@@ -150,6 +157,7 @@ mod tests {
             env: name.into(),
             names,
             cluster_display: format!("clusters/{name}"),
+            by_words: true,
             dir_globs: OnceLock::new(),
         }
     }
