@@ -18,6 +18,7 @@ use super::{Builtin, Ctx, Scope};
 pub const BUILTIN: Builtin = Builtin {
     name: "resource-quota",
     scope: Scope::Env,
+    resources: true,
     run: check,
 };
 
@@ -50,7 +51,7 @@ fn check(ctx: &Ctx) -> Vec<Diagnostic> {
             .collect();
         if quotas.is_empty() {
             // the quota may be in what did not render: the `render` finding says so
-            if env.failures.is_empty() {
+            if env.unread_units().is_empty() {
                 out.push(no_quota(ctx, env, ns, ws));
             }
             continue;
