@@ -84,6 +84,26 @@ fn check(ctx: &Ctx) -> Vec<Diagnostic> {
     out
 }
 
+/// Where a missing limit belongs: the container's `resources.limits` block — at the limit a patch
+/// wrote into it when one did (the overlay that set this environment's limits), else where the
+/// block is (the base) — else its `resources`, else the container's name.
+fn limits_block(c: &Container) -> crate::source::Span {
+    let block = c
+        .node
+        .get_path(&["resources", "limits"])
+        .or_else(|| c.node.get("resources"))
+        .and_then(|n| Some((n, n.as_map().filter(|m| !m.entries.is_empty())?)));
+    match block {
+        Some((n, m)) => m
+            .entries
+            .iter()
+            .rev()
+            .find(|e| e.value.span().file != n.span().file)
+            .map_or(n.span(), |e| e.value.span()),
+        None => c.name_node().span(),
+    }
+}
+
 fn missing(ctx: &Ctx, env: &Environment, w: &Workload, c: &Container, res: &str) -> Diagnostic {
     ctx.diag(format!(
         "{} of {} sets no {res} limit in {}, expected one",
@@ -91,7 +111,7 @@ fn missing(ctx: &Ctx, env: &Environment, w: &Workload, c: &Container, res: &str)
         w.describe(),
         env.name
     ))
-    .at_node(c.name_node(), format!("no resources.limits.{res}"))
+    .at(limits_block(c), format!("no {res} here"))
     .help(format!(
         "set `resources.limits.{res}` on {} in the {} overlay (a LimitRange default does not count)",
         c.describe(),
