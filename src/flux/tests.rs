@@ -184,9 +184,9 @@ fn substitutes_variables_as_flux_does() {
         Some("apps/web/deployment.yaml")
     );
     assert!(
-        env.notes
-            .iter()
-            .any(|n| n.message.contains("Secret/flux-system/missing-secret (optional)")),
+        env.notes.iter().any(|n| n
+            .message
+            .contains("Secret/flux-system/missing-secret (optional)")),
         "{:?}",
         env.notes
     );
