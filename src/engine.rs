@@ -62,7 +62,7 @@ pub fn run_with(repo: &Repo, policies: &[Policy], opts: Options) -> Vec<Diagnost
             };
             match &policy.check {
                 Check::Builtin { name, .. } => match rules::builtin(name) {
-                    Some(b) => (b.run)(&ctx),
+                    Some(b) => selected(&ctx, (b.run)(&ctx)),
                     None => Vec::new(),
                 },
                 Check::Assert(list) => assertions(&ctx, list),
@@ -81,17 +81,71 @@ pub fn run_with(repo: &Repo, policies: &[Policy], opts: Options) -> Vec<Diagnost
     diags
 }
 
+/// The repository-relative file a span is in ("" when none).
+fn file_of(repo: &Repo, span: crate::source::Span) -> String {
+    repo.sources
+        .get(span.file)
+        .map(|f| f.display.clone())
+        .unwrap_or_default()
+}
+
+/// Is an object selected by the policy's `match` and not left out by its `exclude`?
+fn selects(ctx: &Ctx, r: &crate::kustomize::resource::Resource) -> bool {
+    let p = ctx.policy;
+    if p.select.is_empty() && p.exclude.is_none() {
+        return true;
+    }
+    let file = file_of(ctx.repo, r.doc_span);
+    p.select.matches_in(r, &file) && !p.exclude.as_ref().is_some_and(|x| x.excludes(r, &file))
+}
+
+/// A built-in's findings, those its policy's `match`/`exclude` select: by the resource a finding
+/// is about (when the environment has it) and by the file it points at.
+fn selected(ctx: &Ctx, diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let p = ctx.policy;
+    if p.select.is_empty() && p.exclude.is_none() {
+        return diags;
+    }
+    let by_id: std::collections::HashMap<String, &crate::kustomize::resource::Resource> = ctx
+        .env
+        .map(|e| {
+            e.objects
+                .iter()
+                .map(|a| (flux::resource_id(&a.resource), &a.resource))
+                .collect()
+        })
+        .unwrap_or_default();
+    diags
+        .into_iter()
+        .filter(|d| {
+            let file = file_of(ctx.repo, d.primary.span);
+            if !p.select.matches_path(&file) {
+                return false;
+            }
+            if p.exclude
+                .as_ref()
+                .is_some_and(|x| !x.paths.is_empty() && x.matches_path(&file))
+            {
+                return false;
+            }
+            match d.resource.as_deref().and_then(|id| by_id.get(id)) {
+                Some(r) => {
+                    let rf = file_of(ctx.repo, r.doc_span);
+                    p.select.matches(r) && !p.exclude.as_ref().is_some_and(|x| x.excludes(r, &rf))
+                }
+                None => true,
+            }
+        })
+        .collect()
+}
+
 /// A policy's field assertions over the selected objects of one environment.
 fn assertions(ctx: &Ctx, list: &[Assertion]) -> Vec<Diagnostic> {
     let Some(env) = ctx.env else {
         return Vec::new();
     };
     let mut out = Vec::new();
-    for applied in env
-        .objects
-        .iter()
-        .filter(|a| ctx.policy.select.matches(&a.resource))
-    {
+    for applied in env.objects.iter().filter(|a| selects(ctx, &a.resource)) {
         let r = &applied.resource;
         for a in list {
             for f in assert::evaluate(a, r, &env.name) {

@@ -224,6 +224,9 @@ pub struct Unit {
     /// `Kind/namespace/name` of the source its path is read from, once known (also for a source
     /// no file defines).
     pub source_id: Option<String>,
+    /// Its source is not this repository (nor a `--source` mapping): another team's or a vendor's
+    /// repository, not rendered, and not held to this repository's promotion rules.
+    pub foreign: bool,
 }
 
 /// An object applied into an environment.
@@ -314,6 +317,41 @@ impl Environment {
             .unwrap_or_default()
             .iter()
             .map(|&i| &self.objects[i])
+    }
+
+    /// Units of this repository that did not render (failed, or left unread: a path on another
+    /// branch, a run-time input), by index: what they apply is unknown, so no rule concludes from
+    /// this environment that something is missing. Another repository's units are not counted:
+    /// they do not hold this repository's Alerts and quotas.
+    pub fn unread_units(&self) -> Vec<usize> {
+        let mut v: Vec<usize> = self.failures.iter().map(|f| f.unit).collect();
+        v.extend(
+            self.units
+                .iter()
+                .enumerate()
+                .filter(|(_, u)| u.skipped.is_some() && !u.foreign)
+                .map(|(i, _)| i),
+        );
+        v.sort_unstable();
+        v.dedup();
+        v
+    }
+
+    /// "3 Flux Kustomizations did not render (apps, infra, …)" for "not checked" findings.
+    pub fn describe_unread(&self, unread: &[usize]) -> String {
+        let names: Vec<&str> = unread
+            .iter()
+            .take(3)
+            .map(|&i| self.units[i].name.as_str())
+            .collect();
+        let more = if unread.len() > 3 { ", …" } else { "" };
+        let n = unread.len();
+        format!(
+            "{n} Flux Kustomization{} of {} did not render ({}{more})",
+            if n == 1 { "" } else { "s" },
+            self.name,
+            names.join(", ")
+        )
     }
 
     /// The unit that applied an object.

@@ -78,6 +78,7 @@ pub fn render_env(ctx: &RenderCtx, spec: &EnvSpec) -> Environment {
         source: None,
         mapped: None,
         source_id: None,
+        foreign: false,
     });
     let mut r = Renderer {
         ctx,
@@ -339,6 +340,7 @@ impl Renderer<'_, '_> {
                 source: None,
                 mapped: None,
                 source_id: None,
+                foreign: false,
             });
             self.seen.insert(key, u);
             self.queue.push(Pending {
@@ -511,6 +513,7 @@ impl Renderer<'_, '_> {
             Origin::Repo => (self.ctx.loader, None, None),
             Origin::Skipped(why) => {
                 self.env.units[unit].skipped = Some(why);
+                self.env.units[unit].foreign = true;
                 return Ok(None);
             }
         };

@@ -145,9 +145,37 @@ pub fn normalize_url(url: &str) -> String {
     format!("{host}/{}", path.to_lowercase())
 }
 
+/// The account or organisation a source URL belongs to: the first path segment after the host
+/// (`github.com/example/fleet` and `oci://ghcr.io/example/manifests/shop` both give `example`).
+/// Sources of the same owner as this repository are the team's own (an app repository, its
+/// manifests artifact); others are third-party (a vendor's manifests or chart).
+pub fn url_owner(url: &str) -> Option<String> {
+    let n = normalize_url(url);
+    let (_, path) = n.split_once('/')?;
+    let owner = path.split('/').next()?;
+    (!owner.is_empty()).then(|| owner.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn owners_are_the_first_path_segment_on_any_host() {
+        assert_eq!(
+            url_owner("ssh://git@github.com/Example/fleet").as_deref(),
+            Some("example")
+        );
+        assert_eq!(
+            url_owner("oci://ghcr.io/example/manifests/shop").as_deref(),
+            Some("example")
+        );
+        assert_eq!(
+            url_owner("git@gitlab.com:team/sub/repo.git").as_deref(),
+            Some("team")
+        );
+        assert_eq!(url_owner("https://charts.example.com"), None);
+    }
 
     #[test]
     fn urls_of_one_repository_compare_equal() {

@@ -90,31 +90,10 @@ pub fn from_node(n: &Node) -> Result<Loaded> {
         .and_then(Severity::parse)
         .unwrap_or(Severity::Error);
     let select = match spec.get("match") {
-        Some(m) => Select {
-            kinds: strings(m.get("kinds"))
-                .into_iter()
-                .map(|(k, _)| k)
-                .collect(),
-            names: globs(m.get("names"), "name")?,
-            namespaces: globs(m.get("namespaces"), "namespace")?,
-            labels: m
-                .get("labels")
-                .and_then(Node::as_map)
-                .map(|l| {
-                    l.iter()
-                        .map(|(k, v)| {
-                            let g = v.scalar_string().unwrap_or_default();
-                            glob(&g)
-                                .map(|_| (k.to_string(), g.clone()))
-                                .map_err(|e| bad_glob(v.span(), "label", &g, &e))
-                        })
-                        .collect::<Result<Vec<_>>>()
-                })
-                .transpose()?
-                .unwrap_or_default(),
-        },
+        Some(m) => selector(m)?,
         None => Select::default(),
     };
+    let exclude = spec.get("exclude").map(selector).transpose()?;
     let check = match (spec.get("builtin"), spec.get("assert")) {
         (Some(_), Some(_)) => {
             return Err(err(
@@ -161,9 +140,38 @@ pub fn from_node(n: &Node) -> Result<Loaded> {
             description: spec.str_at(&["description"]).unwrap_or("").to_string(),
             environments: globs(spec.get("environments"), "environment")?,
             select,
+            exclude,
             check,
             span: n.span(),
         }),
+    })
+}
+
+/// A `match:` or `exclude:` block.
+fn selector(m: &Node) -> Result<Select> {
+    Ok(Select {
+        kinds: strings(m.get("kinds"))
+            .into_iter()
+            .map(|(k, _)| k)
+            .collect(),
+        names: globs(m.get("names"), "name")?,
+        namespaces: globs(m.get("namespaces"), "namespace")?,
+        labels: m
+            .get("labels")
+            .and_then(Node::as_map)
+            .map(|l| {
+                l.iter()
+                    .map(|(k, v)| {
+                        let g = v.scalar_string().unwrap_or_default();
+                        glob(&g)
+                            .map(|_| (k.to_string(), g.clone()))
+                            .map_err(|e| bad_glob(v.span(), "label", &g, &e))
+                    })
+                    .collect::<Result<Vec<_>>>()
+            })
+            .transpose()?
+            .unwrap_or_default(),
+        paths: globs(m.get("paths"), "path")?,
     })
 }
 
@@ -181,6 +189,28 @@ fn builtin(spec: &Node, b: &Node) -> Result<Check> {
             "no such built-in check",
         )
         .with_help(help));
+    }
+    if let Some(bi) = crate::rules::builtin(name)
+        && !bi.resources
+    {
+        for key in ["match", "exclude"] {
+            let Some(m) = spec.get(key) else { continue };
+            if let Some((k, _)) = m
+                .as_map()
+                .and_then(|m| m.iter().find(|(k, _)| *k != "paths"))
+            {
+                return Err(err(
+                    key_span(m, k),
+                    format!(
+                        "built-in \"{name}\" does not look at resources, so `{key}.{k}` cannot select any"
+                    ),
+                    "not supported by this check",
+                )
+                .with_help(format!(
+                    "`{key}.paths` (globs over the files its findings point at) and `environments:` work for \"{name}\"; to turn it off use `disabled: true`"
+                )));
+            }
+        }
     }
     Ok(Check::Builtin {
         name: name.to_string(),

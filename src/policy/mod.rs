@@ -38,6 +38,9 @@ pub struct Policy {
     /// Environment globs (every environment when empty).
     pub environments: Vec<String>,
     pub select: Select,
+    /// What the policy leaves out (`exclude:`), same criteria; a resource any criterion of which
+    /// matches is left out. `None` when unset.
+    pub exclude: Option<Select>,
     pub check: Check,
     /// The policy document (for "policy clause" labels).
     pub span: Span,
@@ -54,6 +57,9 @@ pub struct Select {
     pub namespaces: Vec<String>,
     /// Label key → value glob; every one must match.
     pub labels: Vec<(String, String)>,
+    /// Globs over the repository-relative file a resource (or, for a built-in, a finding) comes
+    /// from.
+    pub paths: Vec<String>,
 }
 
 /// What must hold.
@@ -126,7 +132,46 @@ impl Policy {
 }
 
 impl Select {
-    /// Does a resource match every criterion?
+    /// Has it criteria about resources (not only `paths`)?
+    pub fn about_resources(&self) -> bool {
+        !(self.kinds.is_empty()
+            && self.names.is_empty()
+            && self.namespaces.is_empty()
+            && self.labels.is_empty())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        !self.about_resources() && self.paths.is_empty()
+    }
+
+    /// Does the file match `paths` (every file when unset)?
+    pub fn matches_path(&self, file: &str) -> bool {
+        self.paths.is_empty() || self.paths.iter().any(|g| glob_match(g, file))
+    }
+
+    /// Does a resource from `file` match every criterion?
+    pub fn matches_in(&self, r: &Resource, file: &str) -> bool {
+        self.matches_path(file) && self.matches(r)
+    }
+
+    /// Is a resource from `file` left out by this `exclude:`? Each criterion that is set
+    /// excludes on its own: `exclude: {namespaces: [kube-system], paths: [vendor/**]}` leaves out
+    /// both.
+    pub fn excludes(&self, r: &Resource, file: &str) -> bool {
+        let one = |f: &dyn Fn(&mut Select)| {
+            let mut s = Select::default();
+            f(&mut s);
+            s
+        };
+        (!self.kinds.is_empty() && one(&|s| s.kinds = self.kinds.clone()).matches(r))
+            || (!self.names.is_empty() && one(&|s| s.names = self.names.clone()).matches(r))
+            || (!self.namespaces.is_empty()
+                && one(&|s| s.namespaces = self.namespaces.clone()).matches(r))
+            || (!self.labels.is_empty() && one(&|s| s.labels = self.labels.clone()).matches(r))
+            || (!self.paths.is_empty() && self.matches_path(file))
+    }
+
+    /// Does a resource match every criterion (`paths` aside)?
     pub fn matches(&self, r: &Resource) -> bool {
         let kind_ok = self.kinds.is_empty()
             || self.kinds.iter().any(|k| match k.rsplit_once('/') {

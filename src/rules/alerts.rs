@@ -14,6 +14,7 @@ use super::{Builtin, Ctx, Scope};
 pub const BUILTIN: Builtin = Builtin {
     name: "alerts",
     scope: Scope::Env,
+    resources: false,
     run: check,
 };
 
@@ -41,6 +42,23 @@ fn check(ctx: &Ctx) -> Vec<Diagnostic> {
             "an Alert with eventSeverity '{severity}' and {} events",
             kinds.join(", ")
         );
+        let unread = env.unread_units();
+        if !unread.is_empty() {
+            // the Alert may be in what did not render: say once that this was not checked
+            let mut d = ctx
+                .diag(format!(
+                    "whether {} announces deployments is not checked: no Flux Alert in what rendered, and {}",
+                    env.name,
+                    env.describe_unread(&unread)
+                ))
+                .help("the `render` findings say why; fix them, or map the sources with --source");
+            d.severity = crate::diagnostic::Severity::Info;
+            if let Some(u) = unread.first().and_then(|&i| env.units[i].object) {
+                let k = &env.objects[u];
+                d = d.at(path_span(&k.resource), "did not render");
+            }
+            return vec![d];
+        }
         let mut d = ctx
             .diag(format!("{} has no Flux Alert, expected {want}", env.name))
             .help(format!(

@@ -13,6 +13,7 @@ use super::{Builtin, Ctx, Scope};
 pub const BUILTIN: Builtin = Builtin {
     name: "dependencies",
     scope: Scope::Env,
+    resources: true,
     run: check,
 };
 

@@ -12,6 +12,7 @@ use super::{Builtin, Ctx, Scope};
 pub const BUILTIN: Builtin = Builtin {
     name: "env-vars",
     scope: Scope::Env,
+    resources: true,
     run: check,
 };
 

@@ -11,6 +11,7 @@ use super::{Builtin, Ctx, Scope};
 pub const BUILTIN: Builtin = Builtin {
     name: "interval",
     scope: Scope::Env,
+    resources: true,
     run: check,
 };
 

@@ -21,6 +21,7 @@ use super::{Builtin, Ctx, Scope};
 pub const BUILTIN: Builtin = Builtin {
     name: "isolation",
     scope: Scope::Env,
+    resources: true,
     run: check,
 };
 

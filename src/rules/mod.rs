@@ -42,6 +42,10 @@ pub type CheckFn = fn(&Ctx) -> Vec<Diagnostic>;
 pub struct Builtin {
     pub name: &'static str,
     pub scope: Scope,
+    /// Whether its findings are about resources, so that a policy's `match`/`exclude` kinds,
+    /// names, namespaces and labels select them (`paths` works for every built-in; a policy of a
+    /// built-in that does not look at resources is refused when it sets the others).
+    pub resources: bool,
     pub run: CheckFn,
 }
 

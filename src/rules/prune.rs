@@ -10,6 +10,7 @@ use super::{Builtin, Ctx, Scope};
 pub const BUILTIN: Builtin = Builtin {
     name: "prune",
     scope: Scope::Env,
+    resources: true,
     run: check,
 };
 

@@ -15,6 +15,7 @@ use super::{Builtin, Ctx, Scope};
 pub const BUILTIN: Builtin = Builtin {
     name: "render",
     scope: Scope::Env,
+    resources: false,
     run: check,
 };
 

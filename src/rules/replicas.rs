@@ -15,6 +15,7 @@ use super::{Builtin, Ctx, Scope};
 pub const BUILTIN: Builtin = Builtin {
     name: "replicas",
     scope: Scope::Env,
+    resources: true,
     run: check,
 };
 

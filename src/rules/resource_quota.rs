@@ -18,6 +18,7 @@ use super::{Builtin, Ctx, Scope};
 pub const BUILTIN: Builtin = Builtin {
     name: "resource-quota",
     scope: Scope::Env,
+    resources: true,
     run: check,
 };
 
@@ -51,7 +52,7 @@ fn check(ctx: &Ctx) -> Vec<Diagnostic> {
         if quotas.is_empty() {
             // the quota may be in what did not render, or in a remote resource: the `render`
             // finding says so
-            if env.failures.is_empty() && env.remote.is_empty() {
+            if env.unread_units().is_empty() && env.remote.is_empty() {
                 out.push(no_quota(ctx, env, ns, ws));
             }
             continue;

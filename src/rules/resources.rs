@@ -17,6 +17,7 @@ use super::{Builtin, Ctx, Scope};
 pub const BUILTIN: Builtin = Builtin {
     name: "resources",
     scope: Scope::Env,
+    resources: true,
     run: check,
 };
 

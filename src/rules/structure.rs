@@ -14,6 +14,7 @@ use super::{Builtin, Ctx, Scope};
 pub const BUILTIN: Builtin = Builtin {
     name: "structure",
     scope: Scope::Repo,
+    resources: false,
     run: check,
 };
 

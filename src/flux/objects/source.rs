@@ -40,6 +40,9 @@ pub struct Feeds<'a> {
     /// Terraform or the Flux Operator create it), when a Kustomization applies from it: its ref is
     /// not in git.
     pub implicit: Option<&'a crate::flux::ImplicitSource>,
+    /// Sources of other repositories (a vendor's manifests, another team's repository): they feed
+    /// the environment, but this repository's promotion and polling rules are not theirs.
+    pub foreign: Vec<Source<'a>>,
 }
 
 /// A source feeds an environment when a Flux Kustomization of that environment applies from it
@@ -51,6 +54,7 @@ pub fn feeding_sources(env: &Environment) -> Feeds<'_> {
         sources: Vec::new(),
         unresolved: Vec::new(),
         implicit: None,
+        foreign: Vec::new(),
     };
     let ks = kustomizations(env);
     if ks.is_empty() {
@@ -72,5 +76,41 @@ pub fn feeding_sources(env: &Environment) -> Feeds<'_> {
             },
         }
     }
+    // a source is third-party when every Kustomization that applies from it was left unread as
+    // another repository's, and that repository is not of this one's owner (the team's own app
+    // repository is held to the environment's promotion rules; a vendor's manifests are not).
+    // When this repository's URL is not known, another repository's owner cannot be compared.
+    let own = env
+        .repo_source
+        .and_then(|i| FluxSource(&env.objects[i].resource).url())
+        .and_then(crate::flux::sources::url_owner);
+    let foreign: HashSet<*const Applied> = feeds
+        .sources
+        .iter()
+        .filter(|s| {
+            let theirs = FluxSource(s.0.resource())
+                .url()
+                .and_then(crate::flux::sources::url_owner);
+            if own.is_some() && theirs == own {
+                return false;
+            }
+            let mut users = env.units.iter().filter(|u| {
+                u.source
+                    .is_some_and(|i| std::ptr::eq(&env.objects[i], s.0.applied))
+            });
+            let mut any = false;
+            let all = users.all(|u| {
+                any = true;
+                u.foreign
+            });
+            any && all
+        })
+        .map(|s| s.0.applied as *const Applied)
+        .collect();
+    let (mine, theirs) = std::mem::take(&mut feeds.sources)
+        .into_iter()
+        .partition(|s| !foreign.contains(&(s.0.applied as *const Applied)));
+    feeds.sources = mine;
+    feeds.foreign = theirs;
     feeds
 }
