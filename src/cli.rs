@@ -351,7 +351,21 @@ fn build(
         );
         return ExitCode::from(EXIT_USAGE);
     }
-    match kustomize::build(&loader, &dir) {
+    let built = kustomize::build(&loader, &dir).and_then(|m| match m.remote.first() {
+        // `build` prints what kustomize would: without the remote entry that would be wrong
+        Some(r) => Err(crate::error::Error::at(
+            "remote-resource",
+            r.span,
+            format!(
+                "remote resource '{}' is not supported: fluxlint works offline",
+                r.url
+            ),
+        )
+        .with_label("remote")
+        .with_help("vendor the resource into the repository and refer to the local copy")),
+        None => Ok(m),
+    });
+    match built {
         Ok(resmap) => {
             let label = |s| sources.describe_line(s);
             let origins: Option<emit::OriginLabel> = if args.origins { Some(&label) } else { None };

@@ -5,6 +5,11 @@
 /// What one expansion needs from the variables: the value and where it was defined.
 pub trait Lookup {
     fn get(&self, name: &str) -> Option<(&str, crate::source::Span)>;
+    /// Is this variable's value known only at run time (a Secret made in the cluster, a value
+    /// encrypted with SOPS)? Then `${VAR}` stays as written, and a default applies.
+    fn unresolved(&self, _name: &str) -> bool {
+        false
+    }
 }
 
 /// The result of substituting one string.
@@ -15,6 +20,8 @@ pub struct Expanded {
     pub defined_at: Vec<crate::source::Span>,
     /// Variables used without a value or a default (`${VAR}` with VAR undefined).
     pub undefined: Vec<String>,
+    /// Variables whose value is known only at run time, left as written (`${VAR}`).
+    pub kept: Vec<String>,
 }
 
 /// A syntax error, worded as the Go package words it.
@@ -46,8 +53,20 @@ pub fn expand(s: &str, vars: &dyn Lookup) -> Result<Expanded, SyntaxError> {
     let mut p = Parser { s: &chars, i: 0 };
     let pieces = p.top()?;
     let mut out = Expanded::default();
-    out.text = eval(&pieces, vars, &mut out.defined_at, &mut out.undefined);
+    let mut seen = Seen {
+        defined: &mut out.defined_at,
+        undefined: &mut out.undefined,
+        kept: &mut out.kept,
+    };
+    out.text = eval(&pieces, vars, &mut seen);
     Ok(out)
+}
+
+/// What an expansion met: where used variables were defined, those without a value, those kept.
+struct Seen<'a> {
+    defined: &'a mut Vec<crate::source::Span>,
+    undefined: &'a mut Vec<String>,
+    kept: &'a mut Vec<String>,
 }
 
 struct Parser<'a> {
@@ -208,30 +227,29 @@ fn flush(text: &mut String, out: &mut Vec<Piece>) {
     }
 }
 
-fn eval(
-    pieces: &[Piece],
-    vars: &dyn Lookup,
-    defined: &mut Vec<crate::source::Span>,
-    undefined: &mut Vec<String>,
-) -> String {
+fn eval(pieces: &[Piece], vars: &dyn Lookup, seen: &mut Seen) -> String {
     let mut out = String::new();
     for p in pieces {
         match p {
             Piece::Text(t) => out.push_str(t),
             Piece::Func(f) => {
-                let args: Vec<String> = f
-                    .args
-                    .iter()
-                    .map(|a| eval(a, vars, defined, undefined))
-                    .collect();
+                let args: Vec<String> = f.args.iter().map(|a| eval(a, vars, seen)).collect();
                 let value = match vars.get(&f.name) {
                     Some((v, span)) => {
-                        defined.push(span);
+                        seen.defined.push(span);
                         v.to_string()
+                    }
+                    None if vars.unresolved(&f.name) && !is_default_op(&f.op) => {
+                        // not known here: keep the text, invent no value
+                        seen.kept.push(f.name.clone());
+                        out.push_str("${");
+                        out.push_str(&f.name);
+                        out.push('}');
+                        continue;
                     }
                     None => {
                         if !is_default_op(&f.op) {
-                            undefined.push(f.name.clone());
+                            seen.undefined.push(f.name.clone());
                         }
                         String::new()
                     }

@@ -174,7 +174,16 @@ fn unit_status(env: &Environment, ui: usize, u: &Unit) -> (Status, Option<String
         return (Status::NotChecked, Some(why.clone()));
     }
     if u.dir.is_some() {
-        return (Status::Rendered, None);
+        // rendered without its remote entries: the JSON reason says which were not checked
+        let remote: Vec<&str> = env
+            .remote
+            .iter()
+            .filter(|(r, _)| *r == ui)
+            .map(|(_, e)| e.url.as_str())
+            .collect();
+        let reason =
+            (!remote.is_empty()).then(|| format!("not checked (remote): {}", remote.join(", ")));
+        return (Status::Rendered, reason);
     }
     (
         Status::NotChecked,

@@ -99,9 +99,15 @@ pub struct Environment {
     pub failures: Vec<Failure>,
     /// Patches whose `target:` selected no resource: (unit, the target).
     pub unmatched_patches: Vec<(usize, crate::kustomize::resource::UnmatchedPatch)>,
+    /// Remote entries (URLs, git repositories) each unit's build left out, once per unit and URL:
+    /// Flux fetches them when it applies; fluxlint works offline and says so (`render`, info).
+    pub remote: Vec<(usize, crate::kustomize::resource::RemoteEntry)>,
     /// `${VAR}`s that `postBuild` met with no value and no default (Flux substitutes an empty
     /// string, or fails the build with strict substitution): findings for the `render` rule.
     pub undefined_vars: Vec<UndefinedVar>,
+    /// Values that keep a `${VAR}` whose value is known only at run time (a `substituteFrom`
+    /// object made in the cluster, SOPS-encrypted): rules do not judge them.
+    pub unresolved: Vec<Span>,
     /// Index in `objects` of the Flux Kustomization that applies the cluster directory (flux-system).
     pub root: Option<usize>,
     /// Index in `objects` of the GitRepository that syncs the cluster directory: this repository.
@@ -407,6 +413,13 @@ impl Environment {
         self.units
             .iter()
             .filter_map(|u| u.skipped.as_deref().map(|s| (u, s)))
+    }
+
+    /// Does this value keep a `${VAR}` that Flux fills in at run time (see
+    /// [`Environment::unresolved`])?
+    pub fn is_unresolved(&self, n: &Node) -> bool {
+        let span = n.span();
+        !span.is_none() && self.unresolved.contains(&span)
     }
 
     /// Does `name` name this environment (its name or an alias)?

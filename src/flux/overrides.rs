@@ -13,7 +13,7 @@ use std::path::Path;
 use crate::error::{Error, Result};
 use crate::kustomize::kustomization::Kustomization;
 use crate::kustomize::loader::Loader;
-use crate::kustomize::resource::{ResMap, Resource};
+use crate::kustomize::resource::{FluxPatch, ResMap, Resource};
 use crate::kustomize::{self};
 use crate::source::Span;
 use crate::yaml::{Entry, Map, Node, Origin, SetBy, Value};
@@ -60,7 +60,33 @@ pub fn build(loader: &Loader, dir: &Path, flux: Option<&Resource>, span: Span) -
         _ => root,
     };
     let k = Kustomization::synthetic(loader, dir, root)?;
-    kustomize::build_kustomization(loader, &k)
+    let mut built = kustomize::build_kustomization(loader, &k)?;
+    if let (Some(flux), Some(spec)) = (flux, spec) {
+        mark_flux_patches(flux, spec, &mut built);
+    }
+    Ok(built)
+}
+
+/// Marks the unmatched targets that are the Flux Kustomization's own `spec.patches`, and whether
+/// each was written in its file or came from elsewhere (a parent's patch, a component).
+fn mark_flux_patches(flux: &Resource, spec: &Node, built: &mut ResMap) {
+    let Some(items) = spec.get("patches").and_then(Node::as_seq) else {
+        return;
+    };
+    let targets: Vec<Span> = items
+        .iter()
+        .filter_map(|p| p.get("target"))
+        .map(Node::span)
+        .collect();
+    for u in &mut built.unmatched_patches {
+        if targets.contains(&u.target) {
+            u.flux = Some(if u.target.file == flux.doc_span.file {
+                FluxPatch::Own
+            } else {
+                FluxPatch::Inherited
+            });
+        }
+    }
 }
 
 fn merge(loader: &Loader, dir: &Path, mut root: Node, spec: &Node) -> Result<Node> {

@@ -59,6 +59,8 @@ pub fn render_env(ctx: &RenderCtx, spec: &EnvSpec) -> Environment {
         objects: Vec::new(),
         failures: Vec::new(),
         unmatched_patches: Vec::new(),
+        remote: Vec::new(),
+        unresolved: Vec::new(),
         undefined_vars: Vec::new(),
         root: None,
         repo_source: None,
@@ -85,6 +87,7 @@ pub fn render_env(ctx: &RenderCtx, spec: &EnvSpec) -> Environment {
         queue: Vec::new(),
         implicit_decided: false,
         artifacts: artifacts::Cache::default(),
+        said: Default::default(),
     };
     r.cluster_dir(spec);
     r.run();
@@ -101,6 +104,8 @@ struct Renderer<'c, 'a> {
     implicit_decided: bool,
     /// ExternalArtifact trees built so far.
     artifacts: artifacts::Cache,
+    /// Keys of the `postBuild` notes said so far (each is said once).
+    said: std::collections::HashSet<String>,
 }
 
 /// A unit waiting to render, and how far it got.
@@ -143,8 +148,7 @@ impl Renderer<'_, '_> {
         }
         let boot = match overrides::build(self.ctx.loader, dir, None, Span::NONE) {
             Ok(m) => {
-                let unmatched = m.unmatched_patches.iter().map(|s| (0, *s));
-                self.env.unmatched_patches.extend(unmatched);
+                self.record(0, &m);
                 m.resources
             }
             Err(e) => {
@@ -200,6 +204,7 @@ impl Renderer<'_, '_> {
             let reapplied = rebuilt.and_then(|mut built| {
                 // the cluster directory's own ConfigMaps can feed its substitution
                 let vars = self.vars(&k, &objects, true)?.unwrap_or_default();
+                self.note_unresolved(&vars);
                 self.post_build(0, &k, &mut built, &vars)?;
                 Ok(built)
             });
@@ -236,6 +241,22 @@ impl Renderer<'_, '_> {
             self.env.repo_source = self.guess_repo_source(start);
         }
         self.discover(start, 0);
+    }
+
+    /// What a build left for the `render` rule: patches that selected nothing, remote entries.
+    fn record(&mut self, unit: usize, m: &ResMap) {
+        let unmatched = m.unmatched_patches.iter().map(|s| (unit, s.clone()));
+        self.env.unmatched_patches.extend(unmatched);
+        for r in &m.remote {
+            if !self
+                .env
+                .remote
+                .iter()
+                .any(|(u, e)| *u == unit && e.url == r.url)
+            {
+                self.env.remote.push((unit, r.clone()));
+            }
+        }
     }
 
     fn index_of(&self, a: &Applied) -> usize {
@@ -401,8 +422,7 @@ impl Renderer<'_, '_> {
         for (unit, res) in results {
             match res {
                 Ok(m) => {
-                    let unmatched = m.unmatched_patches.iter().map(|s| (unit, *s));
-                    self.env.unmatched_patches.extend(unmatched);
+                    self.record(unit, &m);
                     built.push((unit, m.resources))
                 }
                 Err(e) => self.env.failures.push(Failure { unit, error: e }),
@@ -428,6 +448,7 @@ impl Renderer<'_, '_> {
                     continue;
                 }
             };
+            self.note_unresolved(&vars);
             if let Err(e) = self.post_build(unit, &k, &mut objects, &vars) {
                 self.env.failures.push(Failure { unit, error: e });
                 continue;
@@ -843,27 +864,88 @@ impl Renderer<'_, '_> {
                 None if !last => return Ok(None),
                 None => self.repo_fallback(&from.kind, &from.name, ns),
             };
+            let id = format!("{}/{ns}/{}", from.kind, from.name);
             match found {
-                Some(r) => substitute::add_from_object(&mut vars, r)?,
-                None if from.optional => {}
-                None => {
-                    return Err(Error::at(
-                        "postbuild",
+                Some(r) if substitute::is_sops(r) => {
+                    substitute::add_sops_keys(&mut vars, r);
+                    // one object in every namespace (a component) is said once
+                    vars.1.notes.push((
                         from.span,
+                        format!("sops {}/{}", from.kind, from.name),
                         format!(
-                            "substitute from '{}/{}' error: {} {ns}/{} not found",
-                            from.kind, from.name, from.kind, from.name
+                            "substitution values from {id} are encrypted with SOPS (the \
+                             kustomize-controller decrypts them at run time); their names are \
+                             checked, their values are not"
                         ),
-                    )
-                    .with_label("not found")
-                    .with_help(
-                        "define it in this environment, or mark the reference `optional: true`",
+                    ));
+                }
+                Some(r) => substitute::add_from_object(&mut vars, r)?,
+                None => {
+                    // made in the cluster (Terraform, an ExternalSecret, a SealedSecret, by
+                    // hand) or optional: Flux substitutes what it finds then
+                    let by = self
+                        .producer(&from.kind, &from.name, ns)
+                        .map(|p| format!(" by {p}"))
+                        .unwrap_or_default();
+                    let optional = if from.optional { " (optional)" } else { "" };
+                    vars.1.any = true;
+                    vars.1.notes.push((
+                        from.span,
+                        format!("runtime {id}"),
+                        format!(
+                            "substitution values from {id}{optional} are produced at run \
+                             time{by}; not checked (variables without a default are left as \
+                             written)"
+                        ),
                     ));
                 }
             }
         }
         substitute::add_inline(&mut vars, pb)?;
         Ok(Some(vars))
+    }
+
+    /// The object this environment applies that makes a Secret at run time: an ExternalSecret
+    /// whose target it is (`spec.target.name`, by default the ExternalSecret's name), a
+    /// SealedSecret of that name.
+    fn producer(&self, kind: &str, name: &str, ns: &str) -> Option<String> {
+        if kind != "Secret" {
+            return None;
+        }
+        self.env.objects.iter().map(|a| &a.resource).find_map(|r| {
+            if namespace_of(r) != ns {
+                return None;
+            }
+            let target = match r.kind() {
+                "ExternalSecret" => r
+                    .node
+                    .str_at(&["spec", "target", "name"])
+                    .unwrap_or(r.name()),
+                "SealedSecret" => r
+                    .node
+                    .str_at(&["spec", "template", "metadata", "name"])
+                    .unwrap_or(r.name()),
+                _ => return None,
+            };
+            (target == name).then(|| format!("{} {ns}/{}", r.kind(), r.name()))
+        })
+    }
+
+    /// Says once per environment what `postBuild` could not know.
+    fn note_unresolved(&mut self, vars: &Vars) {
+        for (span, key, message) in &vars.1.notes {
+            if self.said.insert(key.clone()) {
+                self.env.notes.push(EnvNote {
+                    span: *span,
+                    message: message.clone(),
+                    help: Some(
+                        "if the object should be in git, define it in a path this environment \
+                         applies"
+                            .into(),
+                    ),
+                });
+            }
+        }
     }
 
     /// A ConfigMap or Secret in a repository file outside other environments' cluster directories.
@@ -896,7 +978,7 @@ impl Renderer<'_, '_> {
         objects: &mut [Resource],
         vars: &Vars,
     ) -> Result<()> {
-        if !vars.0.is_empty() {
+        if !vars.is_empty() {
             for r in objects.iter_mut() {
                 if substitute::disabled(r) {
                     continue;
@@ -904,14 +986,18 @@ impl Renderer<'_, '_> {
                 let mut undefined = Vec::new();
                 substitute::substitute(r, vars, &mut undefined)?;
                 let id = super::resource_id(r);
-                self.env
-                    .undefined_vars
-                    .extend(undefined.into_iter().map(|u| UndefinedVar {
+                for u in undefined {
+                    if u.kept {
+                        self.env.unresolved.push(u.span);
+                        continue;
+                    }
+                    self.env.undefined_vars.push(UndefinedVar {
                         unit,
                         name: u.name,
                         span: u.span,
                         resource: id.clone(),
-                    }));
+                    });
+                }
             }
         }
         overrides::apply_common_metadata(k, objects);

@@ -26,13 +26,56 @@ pub struct Var {
     pub span: Span,
 }
 
-/// The variables of one Flux Kustomization.
+/// The variables of one Flux Kustomization, and those whose values are known only at run time.
 #[derive(Debug, Default)]
-pub struct Vars(pub HashMap<String, Var>);
+pub struct Vars(pub HashMap<String, Var>, pub Unresolved);
+
+/// Variables fluxlint cannot know: from a `substituteFrom` object that is made at run time (every
+/// variable may come from it) or encrypted with SOPS (its keys).
+#[derive(Debug, Default)]
+pub struct Unresolved {
+    /// A `substituteFrom` object is not in git: any variable may be defined by it.
+    pub any: bool,
+    /// Keys of SOPS-encrypted objects.
+    pub keys: std::collections::HashSet<String>,
+    /// What fluxlint could not check, said once per environment (at info): (where, the key it
+    /// is said once by, message).
+    pub notes: Vec<(Span, String, String)>,
+}
+
+impl Vars {
+    /// Does `postBuild` substitute at all (some variable, known or not)?
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty() && !self.1.any && self.1.keys.is_empty()
+    }
+}
 
 impl Lookup for Vars {
     fn get(&self, name: &str) -> Option<(&str, Span)> {
         self.0.get(name).map(|v| (v.value.as_str(), v.span))
+    }
+
+    fn unresolved(&self, name: &str) -> bool {
+        self.1.any || self.1.keys.contains(name)
+    }
+}
+
+/// Is this object encrypted with SOPS (a top-level `sops:` map): its values are not readable.
+pub fn is_sops(obj: &Resource) -> bool {
+    obj.node.get("sops").is_some_and(|n| n.as_map().is_some())
+}
+
+/// The keys of a SOPS-encrypted ConfigMap or Secret (SOPS encrypts values, not keys).
+pub fn add_sops_keys(vars: &mut Vars, obj: &Resource) {
+    for field in ["data", "stringData"] {
+        if let Some(m) = obj.node.get(field).and_then(Node::as_map) {
+            for e in &m.entries {
+                if valid_name(&e.key) {
+                    vars.0.remove(&e.key);
+                    vars.1.keys.insert(e.key.clone());
+                }
+            }
+        }
     }
 }
 
@@ -42,6 +85,8 @@ pub struct UndefinedUse {
     pub name: String,
     /// The value that uses it, in the file where that value was written.
     pub span: Span,
+    /// Its value is known only at run time: the value was left as written, not emptied.
+    pub kept: bool,
 }
 
 /// A `substituteFrom` entry.
@@ -142,6 +187,7 @@ fn insert(vars: &mut Vars, name: &str, key_span: Span, value: String, span: Span
         .with_label("invalid variable name")
         .with_help("use letters, digits and '_' only, not starting with a digit"));
     }
+    vars.1.keys.remove(name);
     vars.0.insert(
         name.to_string(),
         Var {
@@ -237,6 +283,12 @@ fn expand(
     undefined.extend(x.undefined.iter().map(|name| UndefinedUse {
         name: name.clone(),
         span,
+        kept: false,
+    }));
+    undefined.extend(x.kept.iter().map(|name| UndefinedUse {
+        name: name.clone(),
+        span,
+        kept: true,
     }));
     Ok(x)
 }

@@ -41,7 +41,7 @@ use crate::yaml::{Node, SetBy, Value};
 use fieldspec::TransformerConfig;
 use kustomization::Kustomization;
 use loader::{Loader, is_remote};
-use resource::{ResMap, Resource, validate_resource};
+use resource::{Placeholder, RemoteEntry, ResMap, Resource, validate_resource};
 
 /// What one kustomization level hands to its parent.
 #[derive(Debug, Default)]
@@ -189,7 +189,8 @@ fn accumulate_inner(
     // since kustomize v5.1 components run after this level's generators, before its transformers
     for (entry, span) in k.str_list("components")? {
         if is_remote(&entry) {
-            return Err(remote_error(&entry, span));
+            acc.resmap.remote.push(RemoteEntry { url: entry, span });
+            continue;
         }
         let dir = loader.resolve(&k.dir, &entry, None, span)?;
         if !loader.is_dir(&dir) {
@@ -250,14 +251,13 @@ fn cycle_error(loader: &Loader, stack: &[PathBuf], dir: &Path, span: Span) -> Er
     .with_help("remove one of the references in the loop")
 }
 
-fn remote_error(entry: &str, span: Span) -> Error {
-    Error::at(
-        "remote-resource",
-        span,
-        format!("remote resource '{entry}' is not supported: fluxlint works offline"),
+/// A file `flux bootstrap` writes its objects into, before it has: `flux-system/gotk-components.yaml`
+/// or `gotk-sync.yaml` (the caller knows it holds no document).
+fn is_bootstrap_placeholder(path: &Path) -> bool {
+    matches!(
+        path.file_name().and_then(|n| n.to_str()),
+        Some("gotk-components.yaml" | "gotk-sync.yaml")
     )
-    .with_label("remote")
-    .with_help("vendor the resource into the repository and refer to the local copy")
 }
 
 fn accumulate_resource(
@@ -269,7 +269,12 @@ fn accumulate_resource(
     stack: &mut Vec<PathBuf>,
 ) -> Result<()> {
     if is_remote(entry) {
-        return Err(remote_error(entry, span));
+        // Flux fetches it when it applies; fluxlint works offline: the rest is built without it
+        acc.resmap.remote.push(RemoteEntry {
+            url: entry.to_string(),
+            span,
+        });
+        return Ok(());
     }
     let path = loader.resolve(&k.dir, entry, None, span)?;
     if loader.is_dir(&path) {
@@ -303,6 +308,12 @@ fn accumulate_resource(
     // a file: the load restrictor applies
     let path = k.resolve_file(loader, entry, span)?;
     let mut resources = load_resources(loader, &path, span)?;
+    if resources.is_empty() && is_bootstrap_placeholder(&path) {
+        acc.resmap.placeholders.push(Placeholder {
+            file: loader.display(&path),
+            span,
+        });
+    }
     if let Some(meta) = &acc.build_meta {
         meta.annotate_file(&path, &mut resources);
     }

@@ -21,7 +21,7 @@ use crate::yaml::{Document, Node, SetBy, Value};
 
 use super::Ctx;
 use super::kustomization::{parse_embedded, type_error};
-use super::resource::{ResMap, UnmatchedPatch};
+use super::resource::{Placeholder, ResMap, Unknown, UnmatchedPatch};
 
 pub use label_selector::LabelSelector;
 pub use selector::Selector;
@@ -173,11 +173,39 @@ pub fn apply_json6902_entry(ctx: &Ctx, resmap: &mut ResMap, entry: &Node) -> Res
 /// Remembers a patch `target:` that selects nothing: kustomize is silent about it, `check` is not.
 fn note_unmatched(resmap: &mut ResMap, target_node: &Node, target: &Selector) {
     if !resmap.resources.iter().any(|r| target.matches(r)) {
+        let unknown = match resmap.remote.first() {
+            Some(r) => Some(Unknown::Remote(r.url.clone())),
+            None => {
+                placeholder_for(&resmap.placeholders, &target.kind_text).map(Unknown::Placeholder)
+            }
+        };
         resmap.unmatched_patches.push(UnmatchedPatch {
             target: target_node.span(),
             culprit: target.culprit(&resmap.resources),
+            named: target.has_name(),
+            unknown,
+            flux: None,
         });
     }
+}
+
+/// The placeholder a target's objects would come from: bootstrap writes the sync objects into
+/// `gotk-sync.yaml` and the controllers into `gotk-components.yaml`.
+fn placeholder_for(placeholders: &[Placeholder], kind: &str) -> Option<Placeholder> {
+    let sync = matches!(
+        kind,
+        "Kustomization" | "GitRepository" | "OCIRepository" | "Bucket"
+    );
+    let want = if sync {
+        "gotk-sync.yaml"
+    } else {
+        "gotk-components.yaml"
+    };
+    placeholders
+        .iter()
+        .find(|p| p.file.ends_with(want))
+        .or_else(|| placeholders.first())
+        .cloned()
 }
 
 /// One `patches:` / `patchesJson6902:` entry, its patch loaded.

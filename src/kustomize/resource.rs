@@ -333,15 +333,62 @@ pub struct ResMap {
     /// The `target:` of every patch that selected no resource (kustomize applies it to nothing,
     /// silently; `fluxlint check` reports it).
     pub unmatched_patches: Vec<UnmatchedPatch>,
+    /// Remote `resources:` / `components:` entries (URLs, git repositories) left out of the build:
+    /// Flux fetches them when it applies, fluxlint works offline.
+    pub remote: Vec<RemoteEntry>,
+    /// `resources:` entries that list a bootstrap placeholder (a `gotk-components.yaml` or
+    /// `gotk-sync.yaml` that holds no document yet: `flux bootstrap` writes its objects).
+    pub placeholders: Vec<Placeholder>,
 }
 
 /// A patch `target:` that selected no resource.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct UnmatchedPatch {
     /// The `target:` map.
     pub target: Span,
     /// The one selector field to blame (its name and value), when there is one.
     pub culprit: Option<(&'static str, Span)>,
+    /// Does the target name its resource (`name:`), or select by kind, group or labels only?
+    pub named: bool,
+    /// Why fluxlint cannot tell that the patch selects nothing: the build it ran on left out
+    /// objects that Flux will have (a remote resource, a bootstrap placeholder).
+    pub unknown: Option<Unknown>,
+    /// Set by the Flux layer: the target is a Flux Kustomization's `spec.patches` entry.
+    pub flux: Option<FluxPatch>,
+}
+
+/// What a build left out that a patch may have been meant for.
+#[derive(Clone, Debug)]
+pub enum Unknown {
+    Remote(String),
+    Placeholder(Placeholder),
+}
+
+/// Where a Flux Kustomization's `spec.patches` entry was written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FluxPatch {
+    /// In the Kustomization's own file.
+    Own,
+    /// Elsewhere: a parent Kustomization's patch or a component that gives every child the same
+    /// `spec.patches` (defaults for every child; Flux ignores a target that matches nothing).
+    Inherited,
+}
+
+/// A remote entry left out of a build.
+#[derive(Clone, Debug)]
+pub struct RemoteEntry {
+    pub url: String,
+    /// The entry in its kustomization file.
+    pub span: Span,
+}
+
+/// A bootstrap placeholder file listed in `resources:`.
+#[derive(Clone, Debug)]
+pub struct Placeholder {
+    /// Repo-relative path of the file.
+    pub file: String,
+    /// The `resources:` entry that lists it.
+    pub span: Span,
 }
 
 impl ResMap {
@@ -385,6 +432,8 @@ impl ResMap {
     pub fn extend_unchecked(&mut self, other: ResMap) {
         self.resources.extend(other.resources);
         self.unmatched_patches.extend(other.unmatched_patches);
+        self.remote.extend(other.remote);
+        self.placeholders.extend(other.placeholders);
     }
 
     /// Appends many, refusing duplicate ids.

@@ -6,7 +6,9 @@
 
 use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::flux::{Environment, Unit};
+use crate::kustomize::resource::{FluxPatch, Placeholder, Unknown, UnmatchedPatch};
 use crate::source::{SourceMap, Span};
+use crate::yaml::Node;
 
 use super::{Builtin, Ctx, Scope};
 
@@ -46,9 +48,21 @@ fn check(ctx: &Ctx) -> Vec<Diagnostic> {
         });
         out.push(applied_by(d, env, unit).help(help));
     }
-    for &(u, p) in &env.unmatched_patches {
-        let Some(unit) = env.units.get(u) else {
+    for (u, p) in &env.unmatched_patches {
+        let Some(unit) = env.units.get(*u) else {
             continue;
+        };
+        let severity = match (&p.unknown, p.flux) {
+            // the remote entry is said once, below
+            (Some(Unknown::Remote(_)), _) => continue,
+            (Some(Unknown::Placeholder(ph)), _) => {
+                out.push(placeholder_note(ctx, env, unit, p, ph));
+                continue;
+            }
+            // defaults a parent gives every child: Flux ignores a target that matches nothing
+            (None, Some(FluxPatch::Inherited)) if !p.named => continue,
+            (None, Some(FluxPatch::Own)) if !p.named => Severity::Warning.min(ctx.policy.severity),
+            _ => ctx.policy.severity,
         };
         let (at, label) = match p.culprit {
             Some((field, span)) => (span, format!("no resource matches this {field}")),
@@ -70,6 +84,44 @@ fn check(ctx: &Ctx) -> Vec<Diagnostic> {
             "fix the target's {fields} (names are matched before namePrefix and namespace of \
              this kustomization apply), or remove the patch"
         ));
+        d.severity = severity;
+        out.push(applied_by(d, env, unit));
+    }
+    let forbid = ctx
+        .policy
+        .param("remoteResources")
+        .and_then(Node::as_str)
+        .is_some_and(|v| v == "forbid");
+    for (u, r) in &env.remote {
+        let Some(unit) = env.units.get(*u) else {
+            continue;
+        };
+        let d = if forbid {
+            ctx.diag(format!(
+                "remote resource {} in {} ({}): this policy forbids remote resources",
+                r.url,
+                env.name,
+                what(unit)
+            ))
+            .at(r.span, "remote")
+            .help("vendor the resource into the repository and refer to the local copy")
+        } else {
+            let mut d = ctx
+                .diag(format!(
+                    "not checked (remote): {} in {} ({}); Flux fetches it when it applies, \
+                     fluxlint works offline and rendered the rest",
+                    r.url,
+                    env.name,
+                    what(unit)
+                ))
+                .at(r.span, "not checked")
+                .help(
+                    "vendor the resource into the repository to check it, or set \
+                     `remoteResources: forbid` in the render policy to refuse remote resources",
+                );
+            d.severity = Severity::Info;
+            d
+        };
         out.push(applied_by(d, env, unit));
     }
     for v in &env.undefined_vars {
@@ -113,6 +165,32 @@ fn check(ctx: &Ctx) -> Vec<Diagnostic> {
         out.push(d);
     }
     out
+}
+
+/// A patch whose target would be in a bootstrap placeholder: said at info, not checked.
+fn placeholder_note(
+    ctx: &Ctx,
+    env: &Environment,
+    unit: &Unit,
+    p: &UnmatchedPatch,
+    ph: &Placeholder,
+) -> Diagnostic {
+    let mut d = ctx
+        .diag(format!(
+            "patch target {{{}}} targets objects of the bootstrap placeholder {}, which flux \
+             bootstrap fills in; not checked in {} ({})",
+            selector_text(&ctx.repo.sources, p.target),
+            ph.file,
+            env.name,
+            what(unit)
+        ))
+        .at(p.target, "not checked")
+        .note(ph.span, "the placeholder, listed here")
+        .help(
+            "run `flux bootstrap` (or commit its manifests) to check patches on Flux's own objects",
+        );
+    d.severity = Severity::Info;
+    applied_by(d, env, unit)
 }
 
 /// `path "./apps/overlays/dev"` or `the cluster directory clusters/dev`.

@@ -84,7 +84,11 @@ fn check(ctx: &Ctx) -> Vec<Diagnostic> {
         let hpa = if with_hpa { w.hpa(env) } else { None };
         let replicas = w.replicas();
         // a workload scaled by an HPA and without `replicas` leaves the count to the HPA
-        if !(hpa.is_some() && replicas.node.is_none()) {
+        // a `${VAR}` that Flux fills in at run time is not judged
+        let unresolved =
+            replicas.count.is_none() && replicas.node.is_some_and(|n| env.is_unresolved(n));
+        let left_to_hpa = hpa.is_some() && replicas.node.is_none();
+        if !left_to_hpa && !unresolved {
             // a value that is no number (`${REPLICAS}` left by a missing postBuild) breaks the bound
             let expected = match replicas.count {
                 Some(count) => bounds.broken_by(count),

@@ -50,8 +50,9 @@ fn check(ctx: &Ctx) -> Vec<Diagnostic> {
             .filter(|q| effective_namespace(&q.resource) == *ns)
             .collect();
         if quotas.is_empty() {
-            // the quota may be in what did not render: the `render` finding says so
-            if env.unread_units().is_empty() {
+            // the quota may be in what did not render, or in a remote resource: the `render`
+            // finding says so
+            if env.unread_units().is_empty() && env.remote.is_empty() {
                 out.push(no_quota(ctx, env, ns, ws));
             }
             continue;

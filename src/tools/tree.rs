@@ -116,7 +116,10 @@ fn line(it: &Item) -> String {
         .map(|s| format!(" <- {s}"))
         .unwrap_or_default();
     let status = match it.status {
-        Status::Rendered => format!("rendered, {} resources", it.resources),
+        Status::Rendered => match &it.reason {
+            Some(why) => format!("rendered, {} resources; {why}", it.resources),
+            None => format!("rendered, {} resources", it.resources),
+        },
         Status::NotChecked | Status::Failed => format!(
             "{}: {}",
             it.status.as_str(),

@@ -86,6 +86,9 @@ pub fn smp_by_id(
         .collect();
     let i = match found.as_slice() {
         [i] => *i,
+        // the object may be in what the build left out (a remote resource, a bootstrap
+        // placeholder): Flux will patch it there
+        [] if !resmap.remote.is_empty() || !resmap.placeholders.is_empty() => return Ok(()),
         [] => return Err(no_target(ctx, &id, resmap, patch)),
         [a, b, ..] => {
             return Err(Error::at(
