@@ -75,6 +75,11 @@ pub struct Diagnostic {
     pub environment: Option<String>,
     /// `group/version/Kind/namespace/name`.
     pub resource: Option<String>,
+    /// A path that does not exist and that the finding is about (a missing directory or
+    /// document), relative to the repository root with `/`: JSON reports it as the `file`, while
+    /// the primary span points at an existing file that should refer to it (for SARIF and GitHub
+    /// annotations, which need a file that is there).
+    pub missing: Option<String>,
 }
 
 impl Diagnostic {
@@ -88,6 +93,7 @@ impl Diagnostic {
             help: None,
             environment: None,
             resource: None,
+            missing: None,
         }
     }
 
@@ -130,6 +136,12 @@ impl Diagnostic {
 
     pub fn env(mut self, env: &str) -> Diagnostic {
         self.environment = Some(env.to_string());
+        self
+    }
+
+    /// Names the missing path the finding is about (see [`Diagnostic::missing`]).
+    pub fn missing(mut self, path: impl Into<String>) -> Diagnostic {
+        self.missing = Some(path.into());
         self
     }
 

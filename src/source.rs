@@ -131,6 +131,15 @@ impl SourceMap {
         files.iter().filter(|f| f.path.is_absolute()).count()
     }
 
+    /// The file read from this path, if any.
+    pub fn find(&self, path: &Path) -> Option<FileId> {
+        let files = self.files.read().unwrap_or_else(|e| e.into_inner());
+        files
+            .iter()
+            .position(|f| f.path == path)
+            .map(|i| FileId(i as u32))
+    }
+
     pub fn get(&self, id: FileId) -> Option<Arc<SourceFile>> {
         if id == FileId::NONE {
             return None;

@@ -5,7 +5,8 @@
 //! "elapsed_ms"},"environments":[{"name","role","entry","entry_kind","entry_file","entry_status",
 //! "units":[{"kind","name","namespace","file","line","source","path","status","reason","resources",
 //! "parent"}]}]}` — `file` relative to the repository root with `/`, `line`/`column` 1-based;
-//! `status` is `rendered`, `not-checked` or `failed`; `parent` is the index of the unit that
+//! a finding about a path that does not exist (a missing document) has that path as `file` and
+//! line 0; `status` is `rendered`, `not-checked` or `failed`; `parent` is the index of the unit that
 //! applied this one (`null`: the cluster directory).
 
 use serde_json::{Value, json};
@@ -21,7 +22,11 @@ pub fn render(r: &Report) -> String {
         .diagnostics
         .iter()
         .map(|d| {
-            let (file, line, column) = location(r.sources, d.primary.span);
+            // a finding about a missing path names that path; its line is unknown
+            let (file, line, column) = match &d.missing {
+                Some(m) => (m.clone(), 0, 0),
+                None => location(r.sources, d.primary.span),
+            };
             json!({
                 "rule": d.rule,
                 "severity": d.severity.as_str(),
