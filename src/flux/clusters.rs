@@ -224,7 +224,7 @@ fn read(root: &Path, p: &Path) -> Option<Scanned> {
     let text = String::from_utf8(bytes).ok()?;
     let text: Arc<str> = Arc::from(text.strip_prefix('\u{feff}').unwrap_or(&text));
     // most files name no Flux group at all: one substring search settles them
-    let flux = text.contains("fluxcd.io/")
+    let flux = (text.contains("fluxcd.io/") || text.contains("fluxcd.controlplane.io/"))
         && text.lines().any(|l| {
             let l = l.trim_start_matches(['-', ' ']);
             l.strip_prefix("apiVersion:")
