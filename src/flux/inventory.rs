@@ -1,6 +1,6 @@
-//! What fluxlint saw in an environment: its entry, and every Flux Kustomization and HelmRelease it
-//! applies, each with its source, path, status and resource count. `tree`, the JSON report and the
-//! human summary read this one inventory.
+//! What fluxlint saw in an environment: its entry, and every Flux Kustomization, HelmRelease and
+//! Flux Operator ResourceSet it applies, each with its source, path, status and resource count.
+//! `tree`, the JSON report and the human summary read this one inventory.
 
 use crate::diagnostic::location;
 use crate::source::{SourceMap, Span};
@@ -28,7 +28,7 @@ impl Status {
     }
 }
 
-/// One Flux Kustomization or HelmRelease of an environment.
+/// One Flux Kustomization, HelmRelease or ResourceSet of an environment.
 #[derive(Clone, Debug)]
 pub struct Item {
     pub kind: &'static str,
@@ -43,7 +43,8 @@ pub struct Item {
     pub path: Option<String>,
     pub status: Status,
     pub reason: Option<String>,
-    /// Objects it applied (a HelmRelease: none, charts are not rendered).
+    /// Objects it applied (a HelmRelease: none, charts are not rendered; a ResourceSet: the
+    /// objects it produced).
     pub resources: usize,
     /// Index of the item that applied this one (`None`: the cluster directory applied it).
     pub parent: Option<usize>,
@@ -146,6 +147,30 @@ pub fn of(env: &Environment, sources: &SourceMap) -> Inventory {
             reason: Some("Helm charts are not rendered".into()),
             resources: 0,
             parent: item_of_unit.get(a.unit).copied().flatten(),
+            in_repo: false,
+        });
+    }
+    for rs in &env.resource_sets {
+        let (file, line) = place(sources, rs.span);
+        let (status, reason) = match &rs.not_checked {
+            Some(why) => (
+                Status::NotChecked,
+                Some(format!("resources produced at run time from {why}")),
+            ),
+            None => (Status::Rendered, None),
+        };
+        items.push(Item {
+            kind: "ResourceSet",
+            name: rs.name.clone(),
+            namespace: rs.namespace.clone(),
+            file,
+            line,
+            source: None,
+            path: None,
+            status,
+            reason,
+            resources: rs.produced,
+            parent: item_of_unit.get(rs.unit).copied().flatten(),
             in_repo: false,
         });
     }

@@ -15,6 +15,7 @@ pub mod kinds;
 pub mod objects;
 pub mod overrides;
 pub mod render;
+pub mod resourceset;
 pub mod roles;
 pub mod sources;
 pub mod substitute;
@@ -114,6 +115,8 @@ pub struct Environment {
     pub repo_source: Option<usize>,
     /// What fluxlint noticed while rendering, said once at `info`.
     pub notes: Vec<EnvNote>,
+    /// The Flux Operator ResourceSets it applies: expanded, or why not.
+    pub resource_sets: Vec<resourceset::Seen>,
     /// Lookups by id, built on first use (rules ask for counterparts and HPAs of every workload).
     pub index: std::sync::OnceLock<Index>,
 }

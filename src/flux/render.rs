@@ -22,7 +22,7 @@ use super::sources::{self, Origin, SourceMapping};
 use super::substitute::{self, Vars};
 use super::{
     Applied, Entry, EnvNote, EnvSpec, Environment, Failure, ImplicitSource, UndefinedVar, Unit,
-    artifacts, overrides, path_span,
+    artifacts, overrides, path_span, resourceset,
 };
 
 /// What every environment's render shares.
@@ -65,6 +65,7 @@ pub fn render_env(ctx: &RenderCtx, spec: &EnvSpec) -> Environment {
         root: None,
         repo_source: None,
         notes: Vec::new(),
+        resource_sets: Vec::new(),
         index: Default::default(),
     };
     env.units.push(Unit {
@@ -214,6 +215,7 @@ impl Renderer<'_, '_> {
                 Err(e) => self.env.failures.push(Failure { unit: 0, error: e }),
             }
         }
+        let objects = self.resource_sets(objects, 0);
         let start = self.env.objects.len();
         push_all(&mut self.env, objects, 0);
         for (i, a) in self.env.objects.iter().enumerate().skip(start) {
@@ -453,6 +455,7 @@ impl Renderer<'_, '_> {
                 self.env.failures.push(Failure { unit, error: e });
                 continue;
             }
+            let objects = self.resource_sets(objects, unit);
             let start = self.env.objects.len();
             push_all(&mut self.env, objects, unit);
             self.discover(start, unit);
@@ -968,6 +971,17 @@ impl Renderer<'_, '_> {
                     && r.name() == name
                     && (r.namespace().is_empty() || r.namespace() == ns)
             })
+    }
+
+    /// What the Flux Operator makes of the ResourceSets a unit applies ([`resourceset`]).
+    fn resource_sets(&mut self, objects: Vec<Resource>, unit: usize) -> Vec<Resource> {
+        resourceset::expand_all(
+            objects,
+            unit,
+            &self.ctx.loader.sources,
+            &mut self.env.resource_sets,
+            &mut self.env.notes,
+        )
     }
 
     /// `postBuild` substitution, then `commonMetadata`, as the controller runs them after the build.

@@ -294,7 +294,7 @@ fn expand(
 }
 
 /// Reads substituted text back as the plain scalar it now is (go-yaml v2, YAML 1.1 booleans).
-fn reread(text: &str, origin: &Origin) -> std::result::Result<Node, String> {
+pub(crate) fn reread(text: &str, origin: &Origin) -> std::result::Result<Node, String> {
     let t = match text.find(" #") {
         Some(i) => text[..i].trim_end(),
         None => text,

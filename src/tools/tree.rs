@@ -110,6 +110,11 @@ fn line(it: &Item) -> String {
             .unwrap_or_default(),
         _ => it.path.clone().unwrap_or_default(),
     };
+    let what = if what.is_empty() {
+        what
+    } else {
+        format!(" {what}")
+    };
     let source = it
         .source
         .as_deref()
@@ -127,7 +132,7 @@ fn line(it: &Item) -> String {
         ),
     };
     format!(
-        "{} {}/{} {what}{source} ({status}) {}:{}",
+        "{} {}/{}{what}{source} ({status}) {}:{}",
         it.kind, it.namespace, it.name, it.file, it.line
     )
 }
