@@ -315,3 +315,123 @@ pub fn in_scope(policy: &crate::policy::Policy, w: &Workload) -> bool {
         && !excluded.iter().any(|g| glob_match(g, w.namespace))
         && label("app.kubernetes.io/part-of") != Some("flux")
 }
+
+/// Whose software a workload runs: the team's own application, or third-party software the
+/// repository deploys (controllers, operators, vendored manifests). Rules about how the team
+/// runs its apps (`env-vars`, `replicas`, `resources`) look at its own apps by default.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ownership {
+    OwnApp,
+    ThirdParty,
+}
+
+/// Words of a path or name that mark a layer of third-party software: `infrastructure/`,
+/// `infra-controllers`, `crds`, `kube-system`, `vendor/`.
+const THIRD_PARTY_WORDS: &[&str] = &[
+    "infrastructure",
+    "infra",
+    "controllers",
+    "crds",
+    "operators",
+    "system",
+    "vendor",
+    "vendored",
+    "thirdparty",
+];
+
+/// Does a path or a name (split into words on anything not a letter or digit) carry a word that
+/// marks third-party software (`third-party` counts as one word)?
+fn third_party_words(s: &str) -> bool {
+    let lower = s.to_ascii_lowercase();
+    if lower.contains("third-party") || lower.contains("third_party") {
+        return true;
+    }
+    lower
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .any(|w| THIRD_PARTY_WORDS.contains(&w))
+}
+
+impl Workload<'_> {
+    /// Is this one of the team's own apps or third-party software? Third party, by these signals
+    /// (each seen on the real repositories fluxlint is measured on):
+    /// - it was read from another repository (a `--source` mapping);
+    /// - the directory of the file that defines it, the Flux Kustomization's `spec.path` or its
+    ///   name (not the one that syncs the cluster directory, `flux-system`) has a word `infrastructure`, `infra`, `controllers`, `crds`, `operators`, `system`,
+    ///   `vendor` or `third-party` (`infrastructure/base/cert-manager`, `infra-controllers`,
+    ///   `apps/kube-system/cilium`);
+    /// - its namespace has the word `system` (`kube-system`, `flux-system`, `cert-manager-system`);
+    /// - it carries the labels of a rendered Helm chart (`app.kubernetes.io/managed-by: Helm`,
+    ///   `helm.sh/chart`): a chart's output vendored into git;
+    /// - it is part of Flux (`app.kubernetes.io/part-of: flux`).
+    ///
+    /// Workloads that a HelmRelease installs are not rendered at all, and remote resources are
+    /// not checked: neither reaches a rule.
+    pub fn ownership(&self, env: &Environment, sources: &crate::source::SourceMap) -> Ownership {
+        let unit = env.unit_of(self.applied);
+        let r = self.resource();
+        let labels = r.labels();
+        let label = |k: &str| {
+            labels
+                .iter()
+                .find(|(l, _)| *l == k)
+                .map(|(_, v)| v.as_str())
+        };
+        let file_dir = sources
+            .get(r.doc_span.file)
+            .map(|f| match f.display.rsplit_once('/') {
+                Some((dir, _)) => dir.to_string(),
+                None => String::new(),
+            })
+            .unwrap_or_default();
+        let third = unit.mapped.is_some()
+            || third_party_words(&file_dir)
+            || (unit.object.is_some()
+                && unit.object != env.root
+                && (third_party_words(&unit.path) || third_party_words(&unit.name)))
+            || self.namespace.split('-').any(|w| w == "system")
+            || label("app.kubernetes.io/managed-by")
+                .is_some_and(|v| v.eq_ignore_ascii_case("helm"))
+            || label("helm.sh/chart").is_some()
+            || label("app.kubernetes.io/part-of") == Some("flux");
+        if third {
+            Ownership::ThirdParty
+        } else {
+            Ownership::OwnApp
+        }
+    }
+}
+
+/// Does the policy look at this workload: [`in_scope`], and, unless its `params.scope` is `all`,
+/// one of the team's own apps (`scope: own-apps`, the default; see [`Workload::ownership`])?
+pub fn in_policy_scope(ctx: &crate::rules::Ctx, env: &Environment, w: &Workload) -> bool {
+    in_scope(ctx.policy, w)
+        && (ctx.policy.param("scope").and_then(Node::as_str) == Some("all")
+            || w.ownership(env, &ctx.repo.sources) == Ownership::OwnApp)
+}
+
+#[cfg(test)]
+mod ownership_tests {
+    use super::third_party_words;
+
+    #[test]
+    fn third_party_layers_by_word() {
+        for s in [
+            "infrastructure/base/cert-manager",
+            "./infra-controllers",
+            "kubernetes/apps/kube-system/cilium",
+            "vendor/charts",
+            "third-party/redis",
+            "crds",
+        ] {
+            assert!(third_party_words(s), "{s}");
+        }
+        for s in [
+            "apps/base/web",
+            "./apps/overlays/production",
+            "kubernetes/apps/base/game-servers",
+            "systemd-exporter",
+        ] {
+            assert!(!third_party_words(s), "{s}");
+        }
+    }
+}

@@ -4,8 +4,8 @@
 
 use crate::diagnostic::Diagnostic;
 use crate::flux::workloads::{
-    self, Workload, for_environment, in_scope, name_node, note_applied_by, string_list, text,
-    whole_number,
+    self, Workload, for_environment, in_policy_scope, name_node, note_applied_by, string_list,
+    text, whole_number,
 };
 use crate::flux::{Applied, Environment, resource_id};
 use crate::yaml::Node;
@@ -78,7 +78,7 @@ fn check(ctx: &Ctx) -> Vec<Diagnostic> {
         .unwrap_or(true);
     let mut out = Vec::new();
     for w in workloads::workloads(env) {
-        if !kinds.iter().any(|k| k == w.kind) || !in_scope(ctx.policy, &w) {
+        if !kinds.iter().any(|k| k == w.kind) || !in_policy_scope(ctx, env, &w) {
             continue;
         }
         let hpa = if with_hpa { w.hpa(env) } else { None };

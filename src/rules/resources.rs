@@ -6,8 +6,8 @@
 
 use crate::diagnostic::Diagnostic;
 use crate::flux::workloads::{
-    self, Container, Quantity, Workload, in_scope, names_environment, note_applied_by, string_list,
-    text,
+    self, Container, Quantity, Workload, in_policy_scope, names_environment, note_applied_by,
+    string_list, text,
 };
 use crate::flux::{Environment, resource_id};
 use crate::yaml::Node;
@@ -54,7 +54,7 @@ fn check(ctx: &Ctx) -> Vec<Diagnostic> {
     }
     let mut out = Vec::new();
     for w in workloads::workloads(env) {
-        if !in_scope(ctx.policy, &w) {
+        if !in_policy_scope(ctx, env, &w) {
             continue;
         }
         let mut found = Vec::new();

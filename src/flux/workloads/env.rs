@@ -160,3 +160,61 @@ fn object_value<'a>(
     }
     Lookup::NoKey
 }
+
+impl<'a> Container<'a> {
+    /// The names of every variable the container gets: its `env` entries, and the keys of the
+    /// ConfigMaps and Secrets its `envFrom` sources name (with their prefix), in order, each once.
+    pub fn env_names(&self, env: &'a Environment, w: &Workload<'a>) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        let mut push = |n: String| {
+            if !n.is_empty() && !out.contains(&n) {
+                out.push(n);
+            }
+        };
+        for e in self
+            .node
+            .get("env")
+            .and_then(Node::as_seq)
+            .into_iter()
+            .flatten()
+        {
+            if let Some(n) = e.get("name").and_then(Node::as_str) {
+                push(n.to_string());
+            }
+        }
+        for src in self
+            .node
+            .get("envFrom")
+            .and_then(Node::as_seq)
+            .into_iter()
+            .flatten()
+        {
+            let prefix = src.get("prefix").and_then(Node::as_str).unwrap_or("");
+            for (field, kind) in [("configMapRef", "ConfigMap"), ("secretRef", "Secret")] {
+                let Some(name) = src.get(field).and_then(|r| r.get("name")?.as_str()) else {
+                    continue;
+                };
+                let Some(obj) = env.objects.iter().find(|a| {
+                    a.resource.kind() == kind
+                        && a.resource.name() == name
+                        && effective_namespace(&a.resource) == w.namespace
+                }) else {
+                    continue;
+                };
+                for data in ["data", "stringData"] {
+                    for (k, _) in obj
+                        .resource
+                        .node
+                        .get(data)
+                        .and_then(Node::as_map)
+                        .into_iter()
+                        .flat_map(|m| m.iter())
+                    {
+                        push(format!("{prefix}{k}"));
+                    }
+                }
+            }
+        }
+        out
+    }
+}
