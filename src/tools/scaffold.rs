@@ -151,7 +151,13 @@ impl Plan {
             .into_iter()
             .next()
             .unwrap_or_else(|| "docs/PROMOTION.md".to_string());
-        let variables = match active.param("env-vars", "variables").and_then(Node::as_seq) {
+        // an empty list (the default: env-vars derives what is injected per environment) still
+        // scaffolds the spec's APP_ENV in every overlay, which the derived check then follows
+        let variables = match active
+            .param("env-vars", "variables")
+            .and_then(Node::as_seq)
+            .filter(|items| !items.is_empty())
+        {
             Some(items) => items
                 .iter()
                 .filter_map(|v| {
@@ -161,7 +167,6 @@ impl Plan {
                     ))
                 })
                 .collect(),
-            None if active.get("env-vars").is_some() => Vec::new(),
             None => vec![("APP_ENV".to_string(), "{environment}".to_string())],
         };
         let alert_severity = active
