@@ -105,7 +105,13 @@ impl Locator {
             end = start + c.len_utf8();
         }
         let (start_line, start_col) = f.line_col(start as u32);
-        let (end_line, end_col) = f.line_col(end as u32);
+        // at the end of a line or of the file (an empty placeholder file): one column, so that
+        // every region has a width
+        let (end_line, end_col) = if end == start {
+            (start_line, start_col + 1)
+        } else {
+            f.line_col(end as u32)
+        };
         Some(Loc {
             file,
             start_line,

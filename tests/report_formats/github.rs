@@ -117,11 +117,11 @@ fn github_commands_annotate_each_finding_and_the_summary_is_appended() {
 
 #[test]
 fn github_commands_survive_a_value_with_newlines_percent_colons_and_commas() {
-    let repo = Repo::new("github-nasty", &["env-vars/dev-json6902"]);
+    let repo = Repo::new("github-nasty", &["resources/dev-json6902-above"]);
     let k = repo.dir().join("apps/overlays/dev/kustomization.yaml");
     let text = fs::read_to_string(&k).expect("kustomization");
     let nasty = text.replace(
-        "value: prod",
+        "value: 2Gi",
         "value: \"100%, a:b\\r\\n::error file=x::injected %0A\"",
     );
     assert_ne!(nasty, text);
