@@ -81,13 +81,15 @@ pub fn run(
         Ok(a) => a,
         Err(code) => return code,
     };
-    if let Some(required) = str_list(active.param("structure", "environments")) {
+    let required = str_list(active.param("structure", "roles"))
+        .or_else(|| str_list(active.param("structure", "environments")));
+    if let Some(required) = required {
         let missing: Vec<&String> = required.iter().filter(|r| !envs.contains(r)).collect();
         if !missing.is_empty() {
             return usage(
                 stderr,
                 &format!(
-                    "the structure policy requires the environments {}; add {} to --envs",
+                    "the structure policy expects the environments {}; add {} to --envs",
                     required.join(", "),
                     missing
                         .iter()
