@@ -292,13 +292,7 @@ pub fn string_list(n: Option<&Node>) -> Option<Vec<String>> {
 pub fn in_scope(policy: &crate::policy::Policy, w: &Workload) -> bool {
     use crate::policy::glob_match;
     let r = w.resource();
-    let labels = r.labels();
-    let label = |k: &str| {
-        labels
-            .iter()
-            .find(|(l, _)| *l == k)
-            .map(|(_, v)| v.as_str())
-    };
+    let label = |k: &str| r.label(k);
     let s = &policy.select;
     let any =
         |globs: &[String], v: &str| globs.is_empty() || globs.iter().any(|g| glob_match(g, v));
@@ -311,9 +305,9 @@ pub fn in_scope(policy: &crate::policy::Policy, w: &Workload) -> bool {
         && any(&s.namespaces, w.namespace)
         && s.labels
             .iter()
-            .all(|(k, g)| label(k).is_some_and(|v| glob_match(g, v)))
+            .all(|(k, g)| label(k).is_some_and(|v| glob_match(g, &v)))
         && !excluded.iter().any(|g| glob_match(g, w.namespace))
-        && label("app.kubernetes.io/part-of") != Some("flux")
+        && label("app.kubernetes.io/part-of").as_deref() != Some("flux")
 }
 
 /// Whose software a workload runs: the team's own application, or third-party software the
@@ -369,13 +363,7 @@ impl Workload<'_> {
     pub fn ownership(&self, env: &Environment, sources: &crate::source::SourceMap) -> Ownership {
         let unit = env.unit_of(self.applied);
         let r = self.resource();
-        let labels = r.labels();
-        let label = |k: &str| {
-            labels
-                .iter()
-                .find(|(l, _)| *l == k)
-                .map(|(_, v)| v.as_str())
-        };
+        let label = |k: &str| r.label(k);
         let file_dir = sources
             .get(r.doc_span.file)
             .map(|f| match f.display.rsplit_once('/') {
@@ -392,7 +380,7 @@ impl Workload<'_> {
             || label("app.kubernetes.io/managed-by")
                 .is_some_and(|v| v.eq_ignore_ascii_case("helm"))
             || label("helm.sh/chart").is_some()
-            || label("app.kubernetes.io/part-of") == Some("flux");
+            || label("app.kubernetes.io/part-of").as_deref() == Some("flux");
         if third {
             Ownership::ThirdParty
         } else {

@@ -280,6 +280,14 @@ impl Resource {
     pub fn labels(&self) -> Vec<(&str, String)> {
         self.string_map(&["metadata", "labels"])
     }
+    /// One label's value, as text.
+    pub fn label(&self, key: &str) -> Option<String> {
+        self.node
+            .get_path(&["metadata", "labels"])
+            .and_then(Node::as_map)
+            .and_then(|m| m.get(key))
+            .and_then(Node::scalar_string)
+    }
     pub fn annotations(&self) -> Vec<(&str, String)> {
         self.string_map(&["metadata", "annotations"])
     }

@@ -158,42 +158,46 @@ impl Select {
     /// excludes on its own: `exclude: {namespaces: [kube-system], paths: [vendor/**]}` leaves out
     /// both.
     pub fn excludes(&self, r: &Resource, file: &str) -> bool {
-        let one = |f: &dyn Fn(&mut Select)| {
-            let mut s = Select::default();
-            f(&mut s);
-            s
-        };
-        (!self.kinds.is_empty() && one(&|s| s.kinds = self.kinds.clone()).matches(r))
-            || (!self.names.is_empty() && one(&|s| s.names = self.names.clone()).matches(r))
-            || (!self.namespaces.is_empty()
-                && one(&|s| s.namespaces = self.namespaces.clone()).matches(r))
-            || (!self.labels.is_empty() && one(&|s| s.labels = self.labels.clone()).matches(r))
+        (!self.kinds.is_empty() && self.kind_ok(r))
+            || (!self.names.is_empty() && self.name_ok(r))
+            || (!self.namespaces.is_empty() && self.namespace_ok(r))
+            || (!self.labels.is_empty() && self.labels_ok(r))
             || (!self.paths.is_empty() && self.matches_path(file))
     }
 
     /// Does a resource match every criterion (`paths` aside)?
     pub fn matches(&self, r: &Resource) -> bool {
-        let kind_ok = self.kinds.is_empty()
+        self.kind_ok(r) && self.name_ok(r) && self.namespace_ok(r) && self.labels_ok(r)
+    }
+
+    fn kind_ok(&self, r: &Resource) -> bool {
+        self.kinds.is_empty()
             || self.kinds.iter().any(|k| match k.rsplit_once('/') {
                 Some((group, kind)) => kind == r.kind() && group == r.group(),
                 None => k == r.kind(),
-            });
-        kind_ok
-            && (self.names.is_empty() || self.names.iter().any(|g| glob_match(g, r.name())))
-            && (self.namespaces.is_empty()
-                || self.namespaces.iter().any(|g| glob_match(g, r.namespace())))
-            && self.labels.iter().all(|(k, g)| {
-                // `r.labels()` without copying every value of every object
-                r.node
-                    .get_path(&["metadata", "labels"])
-                    .and_then(Node::as_map)
-                    .is_some_and(|m| {
-                        m.iter().any(|(lk, lv)| {
-                            lk == k.as_str()
-                                && glob_match(g, &lv.scalar_string().unwrap_or_default())
-                        })
-                    })
             })
+    }
+
+    fn name_ok(&self, r: &Resource) -> bool {
+        self.names.is_empty() || self.names.iter().any(|g| glob_match(g, r.name()))
+    }
+
+    fn namespace_ok(&self, r: &Resource) -> bool {
+        self.namespaces.is_empty() || self.namespaces.iter().any(|g| glob_match(g, r.namespace()))
+    }
+
+    fn labels_ok(&self, r: &Resource) -> bool {
+        self.labels.iter().all(|(k, g)| {
+            // `r.labels()` without copying every value of every object
+            r.node
+                .get_path(&["metadata", "labels"])
+                .and_then(Node::as_map)
+                .is_some_and(|m| {
+                    m.iter().any(|(lk, lv)| {
+                        lk == k.as_str() && glob_match(g, &lv.scalar_string().unwrap_or_default())
+                    })
+                })
+        })
     }
 }
 

@@ -43,6 +43,9 @@ fn check(ctx: &Ctx) -> Vec<Diagnostic> {
             by_ns.entry(w.namespace).or_default().push(w);
         }
     }
+    // a missing quota may be in what did not render (the `render` finding says so) or in a remote
+    // resource: decided once for the environment
+    let complete = env.unread_units().is_empty() && env.remote.is_empty();
     let mut out = Vec::new();
     for (ns, ws) in &by_ns {
         let quotas: Vec<&Applied> = env
@@ -52,7 +55,7 @@ fn check(ctx: &Ctx) -> Vec<Diagnostic> {
         if quotas.is_empty() {
             // the quota may be in what did not render, or in a remote resource: the `render`
             // finding says so
-            if env.unread_units().is_empty() && env.remote.is_empty() {
+            if complete {
                 out.push(no_quota(ctx, env, ns, ws));
             }
             continue;

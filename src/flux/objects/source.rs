@@ -94,16 +94,15 @@ pub fn feeding_sources(env: &Environment) -> Feeds<'_> {
             if own.is_some() && theirs == own {
                 return false;
             }
-            let mut users = env.units.iter().filter(|u| {
-                u.source
-                    .is_some_and(|i| std::ptr::eq(&env.objects[i], s.0.applied))
-            });
-            let mut any = false;
-            let all = users.all(|u| {
-                any = true;
-                u.foreign
-            });
-            any && all
+            let users: Vec<&crate::flux::Unit> = env
+                .units
+                .iter()
+                .filter(|u| {
+                    u.source
+                        .is_some_and(|i| std::ptr::eq(&env.objects[i], s.0.applied))
+                })
+                .collect();
+            !users.is_empty() && users.iter().all(|u| u.foreign)
         })
         .map(|s| s.0.applied as *const Applied)
         .collect();
