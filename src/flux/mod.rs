@@ -100,6 +100,8 @@ pub struct Environment {
     pub failures: Vec<Failure>,
     /// Patches whose `target:` selected no resource: (unit, the target).
     pub unmatched_patches: Vec<(usize, crate::kustomize::resource::UnmatchedPatch)>,
+    /// Resources a `$patch: delete` removed, by unit: where a rule misses one, it points there.
+    pub deleted: Vec<(usize, crate::kustomize::resource::Deleted)>,
     /// Remote entries (URLs, git repositories) each unit's build left out, once per unit and URL:
     /// Flux fetches them when it applies; fluxlint works offline and says so (`render`, info).
     pub remote: Vec<(usize, crate::kustomize::resource::RemoteEntry)>,

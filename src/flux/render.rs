@@ -59,6 +59,7 @@ pub fn render_env(ctx: &RenderCtx, spec: &EnvSpec) -> Environment {
         objects: Vec::new(),
         failures: Vec::new(),
         unmatched_patches: Vec::new(),
+        deleted: Vec::new(),
         remote: Vec::new(),
         unresolved: Vec::new(),
         undefined_vars: Vec::new(),
@@ -249,6 +250,8 @@ impl Renderer<'_, '_> {
     fn record(&mut self, unit: usize, m: &ResMap) {
         let unmatched = m.unmatched_patches.iter().map(|s| (unit, s.clone()));
         self.env.unmatched_patches.extend(unmatched);
+        let deleted = m.deleted.iter().map(|d| (unit, d.clone()));
+        self.env.deleted.extend(deleted);
         for r in &m.remote {
             if !self
                 .env

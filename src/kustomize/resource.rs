@@ -347,6 +347,20 @@ pub struct ResMap {
     /// `resources:` entries that list a bootstrap placeholder (a `gotk-components.yaml` or
     /// `gotk-sync.yaml` that holds no document yet: `flux bootstrap` writes its objects).
     pub placeholders: Vec<Placeholder>,
+    /// Resources a strategic merge patch deleted (`$patch: delete`), with where it said so: a rule
+    /// that misses the object points at the directive rather than at what is left.
+    pub deleted: Vec<Deleted>,
+}
+
+/// A resource removed by a `$patch: delete` patch.
+#[derive(Clone, Debug)]
+pub struct Deleted {
+    pub kind: String,
+    pub name: String,
+    /// The resource's namespace, empty when it had none.
+    pub namespace: String,
+    /// The `$patch: delete` directive (or the patch document when the patch emptied the resource).
+    pub at: Span,
 }
 
 /// A patch `target:` that selected no resource.
@@ -442,6 +456,7 @@ impl ResMap {
         self.unmatched_patches.extend(other.unmatched_patches);
         self.remote.extend(other.remote);
         self.placeholders.extend(other.placeholders);
+        self.deleted.extend(other.deleted);
     }
 
     /// Appends many, refusing duplicate ids.

@@ -79,6 +79,16 @@ fn check(ctx: &Ctx) -> Vec<Diagnostic> {
         if at != p.target {
             d = d.note(p.target, "this target matches nothing");
         }
+        // the resource it meant may be gone: a delete patch of the same build removed it
+        let sel = selector_text(&ctx.repo.sources, p.target);
+        let parts: Vec<&str> = sel.split(", ").collect();
+        if let Some((_, g)) = env.deleted.iter().find(|(gu, g)| {
+            gu == u
+                && parts.contains(&format!("kind: {}", g.kind).as_str())
+                && parts.contains(&format!("name: {}", g.name).as_str())
+        }) {
+            d = d.note(g.at, format!("{} \"{}\" is deleted here first", g.kind, g.name));
+        }
         let fields = p.culprit.map_or("kind, name or namespace", |(f, _)| f);
         d = d.help(format!(
             "fix the target's {fields} (names are matched before namePrefix and namespace of \

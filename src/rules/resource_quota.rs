@@ -105,15 +105,33 @@ fn no_quota(ctx: &Ctx, env: &Environment, ns: &str, ws: &[Workload]) -> Diagnost
         ws.len(),
         env.name
     ));
-    let d = match node {
-        Some(n) => d.at_node(n, format!("{} runs in \"{ns}\"", first.describe())),
-        None => d.at(r.doc_span, format!("{} runs in \"{ns}\"", first.describe())),
+    let runs = format!("{} runs in \"{ns}\"", first.describe());
+    let span = node.map(Node::span).unwrap_or(r.doc_span);
+    // a quota the environment's own patch deleted: the directive is what to change
+    let gone = env.deleted.iter().find(|(_, g)| {
+        g.kind == "ResourceQuota" && (g.namespace == ns || g.namespace.is_empty() && ns == "default")
+    });
+    let d = match gone {
+        Some((_, g)) => d
+            .at(
+                g.at,
+                format!("this patch deletes ResourceQuota \"{}\" of \"{ns}\"", g.name),
+            )
+            .note(span, runs),
+        None => d.at(span, runs),
     };
-    note_applied_by(d, env, first.applied)
-        .help(format!(
+    let help = match gone {
+        Some(_) => format!(
+            "keep the quota in {}: drop this delete patch, or replace it with a patch that sets the {} limits",
+            env.name, env.name
+        ),
+        None => format!(
             "add a ResourceQuota to namespace \"{ns}\" in the {} infrastructure overlay",
             env.name
-        ))
+        ),
+    };
+    note_applied_by(d, env, first.applied)
+        .help(help)
         .resource(resource_id(r))
 }
 

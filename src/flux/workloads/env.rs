@@ -7,7 +7,7 @@ use base64::Engine;
 use crate::flux::Environment;
 use crate::yaml::Node;
 
-use super::{Container, Workload, effective_namespace};
+use super::{Container, Workload};
 
 /// Where a variable's value comes from.
 pub enum EnvValue<'a> {
@@ -134,11 +134,7 @@ fn object_value<'a>(
     name: &str,
     key: &str,
 ) -> Lookup<'a> {
-    let Some(obj) = env.objects.iter().find(|a| {
-        a.resource.kind() == kind
-            && a.resource.name() == name
-            && effective_namespace(&a.resource) == ns
-    }) else {
+    let Some(obj) = env.lookup(kind, ns, name).next() else {
         return Lookup::NoObject;
     };
     let node = &obj.resource.node;
@@ -194,11 +190,7 @@ impl<'a> Container<'a> {
                 let Some(name) = src.get(field).and_then(|r| r.get("name")?.as_str()) else {
                     continue;
                 };
-                let Some(obj) = env.objects.iter().find(|a| {
-                    a.resource.kind() == kind
-                        && a.resource.name() == name
-                        && effective_namespace(&a.resource) == w.namespace
-                }) else {
+                let Some(obj) = env.lookup(kind, w.namespace, name).next() else {
                     continue;
                 };
                 for data in ["data", "stringData"] {

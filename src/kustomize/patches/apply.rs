@@ -8,7 +8,7 @@ use crate::yaml::{Document, Map, Node, Origin, SetBy, Value};
 
 use super::super::Ctx;
 use super::super::json6902;
-use super::super::resource::{Gvk, ResId, ResMap, Resource};
+use super::super::resource::{Deleted, Gvk, ResId, ResMap, Resource};
 use super::super::strategic_merge;
 use super::super::string_map;
 use super::selector::Selector;
@@ -104,6 +104,8 @@ pub fn smp_by_id(
             .with_note("another match", resmap.resources[*b].doc_span));
         }
     };
+    // the id is taken first: a deleting merge empties the resource
+    let gone = deletion(&resmap.resources[i], patch);
     if smp_one(
         ctx,
         &mut resmap.resources[i],
@@ -113,8 +115,25 @@ pub fn smp_by_id(
         via_resmap,
     )? {
         resmap.resources.remove(i);
+        resmap.deleted.push(gone);
     }
     Ok(())
+}
+
+/// What a deleting patch leaves for the rules: the resource's id and where the patch said so.
+fn deletion(r: &Resource, patch: &Document) -> Deleted {
+    let at = patch
+        .root
+        .as_map()
+        .and_then(|m| m.iter().find(|(k, _)| *k == "$patch"))
+        .map(|(_, v)| v.span())
+        .unwrap_or(patch.span);
+    Deleted {
+        kind: r.kind().to_string(),
+        name: r.name().to_string(),
+        namespace: r.namespace().to_string(),
+        at,
+    }
 }
 
 /// Strategic merge patches applied to every resource the target selects.
@@ -130,7 +149,11 @@ pub fn smp_to_selected(
     for d in docs {
         for &i in &selected {
             if !deleted[i] {
+                let gone = deletion(&resmap.resources[i], d);
                 deleted[i] = smp_one(ctx, &mut resmap.resources[i], &d.root, opts, true, true)?;
+                if deleted[i] {
+                    resmap.deleted.push(gone);
+                }
             }
         }
     }
