@@ -208,6 +208,7 @@ pub fn load(
         sources: mappings,
         repo_sources: found.config.sources.clone(),
         texts: found.texts,
+        not_clusters: found.not_clusters.clone(),
     };
     let repo = match discover::load_with(&root, &envs, std::sync::Arc::clone(&sources), &options) {
         Ok(r) => r,

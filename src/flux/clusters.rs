@@ -115,6 +115,9 @@ pub struct SyncDecl {
 pub struct NotCluster {
     pub dir: String,
     pub why: String,
+    /// A copy-me cluster directory (its sync names a directory that does not exist), with that
+    /// sync's file: said at info by `check`, as it is left out.
+    pub template: Option<String>,
 }
 
 /// A YAML file read for discovery.
@@ -609,6 +612,7 @@ fn layout_clusters(
             not.push(NotCluster {
                 dir: rel.clone(),
                 why: "it holds no Flux object and nothing syncs it".into(),
+                template: None,
             });
             continue;
         }
@@ -626,12 +630,42 @@ fn layout_clusters(
                     "{} includes it: it is shared, not a cluster of its own",
                     rel_of(root, &s.path)
                 ),
+                template: None,
+            });
+            continue;
+        }
+        if let Some((p, file)) = template_sync(root, scanned, dir) {
+            not.push(NotCluster {
+                dir: rel.clone(),
+                why: format!(
+                    "its flux-system sync applies '{p}', which does not exist: a template to copy, not a cluster"
+                ),
+                template: Some(file),
             });
             continue;
         }
         clusters.push(dir.clone());
     }
     (clusters, not)
+}
+
+/// The `spec.path` of a `flux-system/gotk-sync.yaml` inside `dir` that names a directory the
+/// repository does not have (`./clusters/cluster-name` in a `clusters/template` that scripts copy
+/// and fill in for each new cluster).
+fn template_sync(root: &Path, scanned: &[Scanned], dir: &Path) -> Option<(String, String)> {
+    let sync = scanned
+        .iter()
+        .find(|s| s.path.starts_with(dir) && s.path.ends_with("flux-system/gotk-sync.yaml"))?;
+    sync.text.lines().find_map(|l| {
+        let p = l
+            .trim()
+            .strip_prefix("path:")?
+            .trim()
+            .trim_matches(['"', '\'']);
+        let rel = p.trim_start_matches("./").trim_end_matches('/');
+        (!rel.is_empty() && !rel.contains("${") && !root.join(rel).exists())
+            .then(|| (p.to_string(), sync.rel.clone()))
+    })
 }
 
 /// Does a file include or apply something inside `dir`: a kustomization `resources:` or

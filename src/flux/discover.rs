@@ -20,6 +20,9 @@ pub struct Options {
     pub repo_sources: Vec<config::RepoSource>,
     /// Files discovery already read (the loader reuses them instead of reading them again).
     pub texts: Vec<(PathBuf, Arc<str>, Option<crate::source::FileId>)>,
+    /// Directories that looked like clusters and are not (kept on the repository: a template
+    /// cluster directory is said at info).
+    pub not_clusters: Vec<clusters::NotCluster>,
 }
 
 /// Walks up from `path` to the directory that holds `clusters/`, `fluxlint.yaml` or `.git`.
@@ -167,6 +170,7 @@ pub fn load(root: &Path, specs: &[EnvSpec]) -> Result<Repo> {
     let options = Options {
         repo_sources: found.config.sources,
         texts: found.texts,
+        not_clusters: found.not_clusters,
         ..Options::default()
     };
     load_with(root, &specs, sources, &options)
@@ -208,5 +212,6 @@ pub fn load_with(
         root: loader.root().to_path_buf(),
         sources,
         environments,
+        not_clusters: options.not_clusters.clone(),
     })
 }

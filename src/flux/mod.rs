@@ -40,6 +40,8 @@ pub struct Repo {
     pub root: PathBuf,
     pub sources: Arc<SourceMap>,
     pub environments: Vec<Environment>,
+    /// Directories that looked like clusters and are not, and why.
+    pub not_clusters: Vec<clusters::NotCluster>,
 }
 
 /// Where an environment lives, before rendering.

@@ -382,6 +382,14 @@ impl Renderer<'_, '_> {
                 }
                 last = self.env.objects.len() == known;
                 known = self.env.objects.len();
+                // before giving up on what waits: the source no file defines may be this
+                // repository, and what renders from it may define the sources the others wait for
+                if last && !self.implicit_decided {
+                    self.implicit();
+                    if self.env.entry.implicit_source.is_some() {
+                        last = false;
+                    }
+                }
                 wave = std::mem::take(&mut waiting);
             }
             waiting.extend(self.wave(wave, last));
@@ -749,11 +757,24 @@ impl Renderer<'_, '_> {
                     .collect();
                 let first = found.first().cloned();
                 found.dedup_by(|a, b| (&a.0, &a.1, &a.2) == (&b.0, &b.1, &b.2));
-                match (found.len(), first) {
-                    (1, Some(c)) => (
+                // several undefined sources (the others may be defined by what this one
+                // applies): the one named as flux bootstrap names the cluster's own source
+                let bootstrap = found
+                    .iter()
+                    .find(|c| c.2 == "flux-system" && c.1 == "flux-system")
+                    .cloned();
+                match (found.len(), first, bootstrap) {
+                    (1, Some(c), _) => (
                         Some(c),
                         format!(
                             "every Kustomization in {} applies from it; flux bootstrap, Terraform or the Flux Operator creates it",
+                            self.env.cluster_display
+                        ),
+                    ),
+                    (_, _, Some(c)) => (
+                        Some(c),
+                        format!(
+                            "it is named as flux bootstrap names the source that syncs {}; flux bootstrap, Terraform or the Flux Operator creates it",
                             self.env.cluster_display
                         ),
                     ),

@@ -42,6 +42,11 @@ pub struct Seen {
     pub produced: usize,
     /// Why it was not expanded (`None`: expanded).
     pub not_checked: Option<String>,
+    /// `spec.dependsOn` as (kind, namespace, name): the operator creates nothing it produces
+    /// before these are ready, so what it produces is ordered after them.
+    pub depends_on: Vec<(String, String, String)>,
+    /// What it produced, as (kind, namespace, name).
+    pub members: Vec<(String, String, String)>,
 }
 
 /// Is this a Flux Operator ResourceSet?
@@ -93,6 +98,17 @@ pub fn expand_all(
             span: name_span,
             produced: produced.len(),
             not_checked: not_checked.clone(),
+            depends_on: gates(&r),
+            members: produced
+                .iter()
+                .map(|p| {
+                    (
+                        p.kind().to_string(),
+                        namespace_of(p).to_string(),
+                        p.name().to_string(),
+                    )
+                })
+                .collect(),
         });
         if let Some(why) = not_checked {
             let message =
@@ -109,6 +125,29 @@ pub fn expand_all(
         stack.extend(produced.into_iter().rev().map(|p| (p, depth + 1)));
     }
     out
+}
+
+/// `spec.dependsOn` of a ResourceSet: `{apiVersion, kind, name, namespace}` entries (the namespace
+/// defaults to the ResourceSet's).
+fn gates(rs: &Resource) -> Vec<(String, String, String)> {
+    let Some(list) = rs
+        .node
+        .get_path(&["spec", "dependsOn"])
+        .and_then(Node::as_seq)
+    else {
+        return Vec::new();
+    };
+    list.iter()
+        .filter_map(|d| {
+            let kind = d.get("kind")?.as_str()?;
+            let name = d.get("name")?.as_str()?;
+            let ns = d
+                .get("namespace")
+                .and_then(Node::as_str)
+                .unwrap_or(namespace_of(rs));
+            Some((kind.to_string(), ns.to_string(), name.to_string()))
+        })
+        .collect()
 }
 
 /// The objects a ResourceSet produces, or why they are not known before run time.

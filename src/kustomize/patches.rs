@@ -96,7 +96,7 @@ pub fn apply_patch_entry(ctx: &Ctx, resmap: &mut ResMap, entry: &Node) -> Result
     )?;
     let target = e.target.map(Selector::parse).transpose()?;
     if let (Some(node), Some(t)) = (e.target, &target) {
-        note_unmatched(resmap, node, t);
+        note_unmatched(ctx, resmap, node, t);
     }
     if is_json_patch(&e.docs) {
         let Some(target) = target else {
@@ -166,12 +166,12 @@ pub fn apply_json6902_entry(ctx: &Ctx, resmap: &mut ResMap, entry: &Node) -> Res
         .with_label("not a list"));
     }
     let ops = json_ops(ctx, &e.docs[0])?;
-    note_unmatched(resmap, tnode, &target);
+    note_unmatched(ctx, resmap, tnode, &target);
     apply::json_to_selected(ctx, resmap, &target, &ops, JsonMode::Legacy)
 }
 
 /// Remembers a patch `target:` that selects nothing: kustomize is silent about it, `check` is not.
-fn note_unmatched(resmap: &mut ResMap, target_node: &Node, target: &Selector) {
+fn note_unmatched(ctx: &Ctx, resmap: &mut ResMap, target_node: &Node, target: &Selector) {
     if !resmap.resources.iter().any(|r| target.matches(r)) {
         let unknown = match resmap.remote.first() {
             Some(r) => Some(Unknown::Remote(r.url.clone())),
@@ -185,6 +185,7 @@ fn note_unmatched(resmap: &mut ResMap, target_node: &Node, target: &Selector) {
             named: target.has_name(),
             unknown,
             flux: None,
+            component: ctx.k.is_component,
         });
     }
 }

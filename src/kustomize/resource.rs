@@ -377,6 +377,9 @@ pub struct UnmatchedPatch {
     pub unknown: Option<Unknown>,
     /// Set by the Flux layer: the target is a Flux Kustomization's `spec.patches` entry.
     pub flux: Option<FluxPatch>,
+    /// Written in a Component: one patch for every kustomization that includes it, where a
+    /// target matching nothing in some of them is how components are used.
+    pub component: bool,
 }
 
 /// What a build left out that a patch may have been meant for.

@@ -70,6 +70,12 @@ fn check(ctx: &Ctx) -> Vec<Diagnostic> {
         {
             d =
                 k.0.annotate(d.at(path_span(k.0.resource()), "no Alert in what this applies"));
+        } else if let Some(a) = env.objects.first() {
+            // no Flux Kustomization (a cluster directory applied from elsewhere): its first object
+            d = d.at(
+                a.resource.doc_span,
+                "no Alert in what this environment applies",
+            );
         }
         return vec![d];
     }

@@ -126,7 +126,13 @@ fn required_order(ctx: &Ctx, g: &DepGraph) -> Vec<Diagnostic> {
             if named || reaches(k, to) > 0 {
                 continue;
             }
-            let wanted: Vec<String> = targets.iter().map(|t| format!("'{}'", t.name())).collect();
+            // a Kustomization reading another repository is not one of this repository's layers
+            if from_elsewhere(k) {
+                continue;
+            }
+            let mut wanted: Vec<String> =
+                targets.iter().map(|t| format!("'{}'", t.name())).collect();
+            wanted.dedup();
             // suggest the last layer: the match that itself follows most of the others
             let last = targets
                 .iter()
@@ -145,6 +151,18 @@ fn required_order(ctx: &Ctx, g: &DepGraph) -> Vec<Diagnostic> {
         }
     }
     out
+}
+
+/// Is `k` a Flux Kustomization whose path fluxlint did not read from this repository (its source is
+/// another repository)?
+fn from_elsewhere(k: &Obj) -> bool {
+    let env = k.env;
+    env.units.iter().any(|u| {
+        u.skipped.is_some()
+            && u.source_id.is_some()
+            && u.object
+                .is_some_and(|i| std::ptr::eq(&env.objects[i], k.applied))
+    })
 }
 
 /// Each cycle once, at the `dependsOn` entry of its first member that leads into it.

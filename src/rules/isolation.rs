@@ -33,6 +33,9 @@ fn check(ctx: &Ctx) -> Vec<Diagnostic> {
     let Some(own) = all.iter().find(|e| e.env == env.name) else {
         return Vec::new();
     };
+    if let Some(d) = hub(ctx, env) {
+        return vec![d];
+    }
     let dirs = objects::str_list(ctx.policy.param("environmentDirs"))
         .unwrap_or_else(|| vec!["*/overlays/{env}".to_string()]);
     // the first other environment whose directories hold `path`, unless this one's do too
@@ -71,6 +74,41 @@ fn check(ctx: &Ctx) -> Vec<Diagnostic> {
     out.extend(namespaces(ctx, env, own, &all));
     out.extend(shared_sources(ctx, ctx.repo, env));
     out
+}
+
+/// A management cluster (Flux's hub-and-spoke layout): an environment without a role whose Flux
+/// Kustomizations or HelmReleases deploy to other clusters through `spec.kubeConfig`. Reaching into
+/// the spokes is its job, so isolation is not judged there; said once, at info. An environment
+/// with a role is judged as ever (a staging Kustomization applying to production's cluster).
+fn hub(ctx: &Ctx, env: &Environment) -> Option<Diagnostic> {
+    if env.role.is_some() {
+        return None;
+    }
+    let mut targets = objects::objects(env, objects::KUSTOMIZE_GROUP, &["Kustomization"]);
+    targets.extend(objects::objects(env, objects::HELM_GROUP, &["HelmRelease"]));
+    let remote: Vec<_> = targets
+        .iter()
+        .filter(|t| t.get(&["spec", "kubeConfig"]).is_some())
+        .collect();
+    let first = remote.first()?;
+    let at = first.get(&["spec", "kubeConfig"])?;
+    let mut d = ctx
+        .diag(format!(
+            "not checked: {} deploys to other clusters through spec.kubeConfig ({} object{}, \
+             e.g. {} '{}'): a management cluster, so isolation is not judged in it",
+            env.name,
+            remote.len(),
+            if remote.len() == 1 { "" } else { "s" },
+            first.kind(),
+            first.name()
+        ))
+        .at_node(at, "deploys to another cluster")
+        .help(
+            "give the environment a role in fluxlint.yaml to judge it like the others, \
+             or exclude it from this policy",
+        );
+    d.severity = crate::diagnostic::Severity::Info;
+    Some(first.annotate(d))
 }
 
 /// Part 4: Flux Kustomizations and HelmReleases whose kubeConfig is named for another environment.

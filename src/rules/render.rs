@@ -61,6 +61,8 @@ fn check(ctx: &Ctx) -> Vec<Diagnostic> {
             }
             // defaults a parent gives every child: Flux ignores a target that matches nothing
             (None, Some(FluxPatch::Inherited)) if !p.named => continue,
+            // a Component's patch for whichever of its users have such objects
+            (None, _) if p.component && !p.named => continue,
             (None, Some(FluxPatch::Own)) if !p.named => Severity::Warning.min(ctx.policy.severity),
             _ => ctx.policy.severity,
         };
@@ -87,7 +89,10 @@ fn check(ctx: &Ctx) -> Vec<Diagnostic> {
                 && parts.contains(&format!("kind: {}", g.kind).as_str())
                 && parts.contains(&format!("name: {}", g.name).as_str())
         }) {
-            d = d.note(g.at, format!("{} \"{}\" is deleted here first", g.kind, g.name));
+            d = d.note(
+                g.at,
+                format!("{} \"{}\" is deleted here first", g.kind, g.name),
+            );
         }
         let fields = p.culprit.map_or("kind, name or namespace", |(f, _)| f);
         d = d.help(format!(
@@ -155,12 +160,38 @@ fn check(ctx: &Ctx) -> Vec<Diagnostic> {
     }
     for unit in &env.units {
         let Some(why) = &unit.skipped else { continue };
-        let mut d = ctx
-            .diag(format!(
-                "{} is not checked in {}: {why}",
+        // said once for the repository, by the first unit (in environment order) left out for
+        // the same reason
+        let same: Vec<(&str, &Unit)> = ctx
+            .repo
+            .environments
+            .iter()
+            .flat_map(|e| {
+                e.units
+                    .iter()
+                    .filter(|u| u.skipped.as_deref() == Some(why.as_str()))
+                    .map(move |u| (e.name.as_str(), u))
+            })
+            .collect();
+        match same.first() {
+            Some((e, u)) if *e == env.name && std::ptr::eq(*u, unit) => {}
+            _ => continue,
+        }
+        let message = if same.len() == 1 {
+            format!("{} is not checked in {}: {why}", what(unit), env.name)
+        } else {
+            let mut envs: Vec<&str> = same.iter().map(|(e, _)| *e).collect();
+            envs.dedup();
+            format!(
+                "{} and {} more Flux Kustomization{} (in {}) are not checked: {why}",
                 what(unit),
-                env.name
-            ))
+                same.len() - 1,
+                if same.len() == 2 { "" } else { "s" },
+                envs.join(", ")
+            )
+        };
+        let mut d = ctx
+            .diag(message)
             .at(unit.span, "not checked")
             .help("map the source to a local checkout with `--source NAME=DIR` to check it");
         d.severity = Severity::Info;

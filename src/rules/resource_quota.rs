@@ -109,13 +109,17 @@ fn no_quota(ctx: &Ctx, env: &Environment, ns: &str, ws: &[Workload]) -> Diagnost
     let span = node.map(Node::span).unwrap_or(r.doc_span);
     // a quota the environment's own patch deleted: the directive is what to change
     let gone = env.deleted.iter().find(|(_, g)| {
-        g.kind == "ResourceQuota" && (g.namespace == ns || g.namespace.is_empty() && ns == "default")
+        g.kind == "ResourceQuota"
+            && (g.namespace == ns || g.namespace.is_empty() && ns == "default")
     });
     let d = match gone {
         Some((_, g)) => d
             .at(
                 g.at,
-                format!("this patch deletes ResourceQuota \"{}\" of \"{ns}\"", g.name),
+                format!(
+                    "this patch deletes ResourceQuota \"{}\" of \"{ns}\"",
+                    g.name
+                ),
             )
             .note(span, runs),
         None => d.at(span, runs),

@@ -63,7 +63,25 @@ fn check(ctx: &Ctx) -> Vec<Diagnostic> {
     if envs.is_empty() {
         out.clear();
     }
+    templates(ctx, &mut out);
     out
+}
+
+/// Cluster directories left out as templates (their sync names a directory that does not exist):
+/// said once each, at info.
+fn templates(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
+    for n in &ctx.repo.not_clusters {
+        let Some(file) = &n.template else { continue };
+        let mut d = ctx
+            .diag(format!(
+                "{} is not checked as an environment: {}",
+                n.dir, n.why
+            ))
+            .at(file_span(ctx, &ctx.repo.root.join(file)), "template")
+            .help("declare it in fluxlint.yaml `environments:` if it is a cluster");
+        d.severity = Severity::Info;
+        out.push(d);
+    }
 }
 
 /// The path of `p` relative to the repository root, with `/`.
@@ -226,6 +244,9 @@ fn anchor(ctx: &Ctx, env: usize, applies: &[Applies]) -> Span {
         .declared_in
         .as_ref()
         .map(|f| file_span(ctx, &ctx.repo.root.join(f)))
+        .filter(|s| !s.is_none())
+        // a cluster directory with no kustomization and no Flux Kustomization: its first object
+        .or_else(|| e.objects.first().map(|a| a.resource.doc_span))
         .unwrap_or(Span::NONE)
 }
 
@@ -577,6 +598,20 @@ fn promotion(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     if docs.iter().any(|d| has_text(&root.join(d))) {
         return;
     }
+    // documented elsewhere: a README or a docs/ page that tells how to roll back, and speaks of
+    // promotion or tags (or names the tag an environment follows)
+    let refs: Vec<String> = tags
+        .iter()
+        .filter_map(|(_, span, _)| {
+            let f = ctx.repo.sources.get(span.file)?;
+            let t = f.text.get(span.start as usize..span.end as usize)?;
+            Some(t.trim().trim_matches(['"', '\'']).to_lowercase())
+        })
+        .filter(|t| t.len() > 2)
+        .collect();
+    if documented_elsewhere(root, &refs) {
+        return;
+    }
     let mut promoted: Vec<&str> = tags.iter().map(|(e, _, _)| e.name.as_str()).collect();
     promoted.dedup();
     let why = format!(
@@ -616,6 +651,39 @@ fn promotion(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         d = d.note(*span, format!("{} is synced by tag here", e.name));
     }
     out.push(d.help(help));
+}
+
+/// Does `README.md` or a Markdown page directly in `docs/` describe promotion and rollback?
+fn documented_elsewhere(root: &Path, tag_values: &[String]) -> bool {
+    let mut pages = vec![root.join("README.md"), root.join("readme.md")];
+    if let Ok(rd) = std::fs::read_dir(root.join("docs")) {
+        let mut more: Vec<_> = rd
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "md"))
+            .collect();
+        more.sort();
+        pages.extend(more);
+    }
+    pages.iter().any(|p| {
+        let Ok(meta) = std::fs::metadata(p) else {
+            return false;
+        };
+        if !meta.is_file() || meta.len() > 1 << 20 {
+            return false;
+        }
+        let Ok(text) = std::fs::read_to_string(p) else {
+            return false;
+        };
+        let t = text.to_lowercase();
+        let rollback = ["rollback", "roll back", "rolling back", "rolled back"]
+            .iter()
+            .any(|w| t.contains(w));
+        rollback
+            && (t.contains("promot")
+                || t.contains("tag")
+                || tag_values.iter().any(|v| t.contains(v.as_str())))
+    })
 }
 
 /// A file with something other than whitespace in it.

@@ -11,6 +11,9 @@ use super::{HELM_GROUP, KUSTOMIZE_GROUP, Obj, ObjectRef, depends_on, objects};
 /// An object's key: (kind, namespace, name).
 pub type Key = (String, String, String);
 
+/// The `dependsOn` index of an edge that comes from a ResourceSet's `spec.dependsOn`.
+pub const VIA_RESOURCE_SET: usize = usize::MAX;
+
 /// At most this many cycles are found per environment.
 const MAX_CYCLES: usize = 20;
 
@@ -54,6 +57,21 @@ impl<'a> DepGraph<'a> {
                         }
                     }
                     None => g.missing.push((*o, dep)),
+                }
+            }
+        }
+        // what a ResourceSet produces waits for the ResourceSet's own `dependsOn`
+        for rs in &env.resource_sets {
+            for m in &rs.members {
+                for gate in &rs.depends_on {
+                    let exists = g.nodes.iter().any(|t| key(t) == *gate);
+                    if !exists || !g.nodes.iter().any(|t| key(t) == *m) {
+                        continue;
+                    }
+                    let list = g.edges.entry(m.clone()).or_default();
+                    if !list.iter().any(|(x, _)| x == gate) {
+                        list.push((gate.clone(), VIA_RESOURCE_SET));
+                    }
                 }
             }
         }

@@ -58,7 +58,16 @@ pub fn feeding_sources(env: &Environment) -> Feeds<'_> {
     };
     let ks = kustomizations(env);
     if ks.is_empty() {
-        feeds.sources = sources(env);
+        // not the chart sources of HelmReleases: those are versions of a chart, not of this
+        // repository
+        let charts: Vec<crate::flux::ObjectRef> = env
+            .of_kind("HelmRelease")
+            .filter_map(|a| crate::flux::kinds::HelmRelease(&a.resource).source_ref())
+            .collect();
+        feeds.sources = sources(env)
+            .into_iter()
+            .filter(|s| !charts.iter().any(|r| r.matches(s.0.resource())))
+            .collect();
         return feeds;
     }
     let mut seen = HashSet::new();
