@@ -116,7 +116,18 @@ pub fn discover(root: &Path, sources: &SourceMap) -> Result<Discovery> {
         );
         let base: Vec<String> = entries
             .iter()
-            .map(|(d, _, _)| clusters::name_for(root, d))
+            .map(|(d, _, sync)| match sync {
+                // a sync of the whole repository: named from where it is declared
+                // (`clusters/home/flux-system/gotk-sync.yaml` is `home`), never from the name of
+                // the checkout's directory
+                Some(s) if d == root => s
+                    .file
+                    .rsplit_once('/')
+                    .map(|(dir, _)| clusters::name_for(root, &root.join(dir)))
+                    .filter(|n| n != "flux-system")
+                    .unwrap_or_else(|| "root".into()),
+                _ => clusters::name_for(root, d),
+            })
             .collect();
         for (i, (dir, kind, sync)) in entries.into_iter().enumerate() {
             // two entries that would share a name are told apart by their whole path

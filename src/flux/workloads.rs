@@ -327,6 +327,8 @@ const THIRD_PARTY_WORDS: &[&str] = &[
     "controllers",
     "crds",
     "operators",
+    "operator",
+    "platform",
     "system",
     "vendor",
     "vendored",
@@ -350,9 +352,11 @@ impl Workload<'_> {
     /// (each seen on the real repositories fluxlint is measured on):
     /// - it was read from another repository (a `--source` mapping);
     /// - the directory of the file that defines it, the Flux Kustomization's `spec.path` or its
-    ///   name (not the one that syncs the cluster directory, `flux-system`) has a word `infrastructure`, `infra`, `controllers`, `crds`, `operators`, `system`,
+    ///   name (not the one that syncs the cluster directory, `flux-system`) has a word
+    ///   `infrastructure`, `infra`, `controllers`, `crds`, `operator(s)`, `platform`, `system`,
     ///   `vendor` or `third-party` (`infrastructure/base/cert-manager`, `infra-controllers`,
-    ///   `apps/kube-system/cilium`);
+    ///   `apps/kube-system/cilium`, `platform/kafka/kafdrop`);
+    /// - its file is `helm template` output (`# Source: <chart>/templates/…` headers);
     /// - its namespace has the word `system` (`kube-system`, `flux-system`, `cert-manager-system`);
     /// - it carries the labels of a rendered Helm chart (`app.kubernetes.io/managed-by: Helm`,
     ///   `helm.sh/chart`): a chart's output vendored into git;
@@ -364,14 +368,23 @@ impl Workload<'_> {
         let unit = env.unit_of(self.applied);
         let r = self.resource();
         let label = |k: &str| r.label(k);
-        let file_dir = sources
-            .get(r.doc_span.file)
+        let file = sources.get(r.doc_span.file);
+        let file_dir = file
+            .as_ref()
             .map(|f| match f.display.rsplit_once('/') {
                 Some((dir, _)) => dir.to_string(),
                 None => String::new(),
             })
             .unwrap_or_default();
+        // `helm template` output committed to git: `# Source: <chart>/templates/<file>` headers
+        let helm_output = file.as_ref().is_some_and(|f| {
+            f.text.lines().any(|l| {
+                l.strip_prefix("# Source: ")
+                    .is_some_and(|p| p.contains("/templates/"))
+            })
+        });
         let third = unit.mapped.is_some()
+            || helm_output
             || third_party_words(&file_dir)
             || (unit.object.is_some()
                 && unit.object != env.root
@@ -410,6 +423,8 @@ mod ownership_tests {
             "vendor/charts",
             "third-party/redis",
             "crds",
+            "kubernetes/platform/kafka/kafdrop/base",
+            "core/istio-operator",
         ] {
             assert!(third_party_words(s), "{s}");
         }

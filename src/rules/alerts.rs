@@ -56,6 +56,13 @@ fn check(ctx: &Ctx) -> Vec<Diagnostic> {
             if let Some(u) = unread.first().and_then(|&i| env.units[i].object) {
                 let k = &env.objects[u];
                 d = d.at(path_span(&k.resource), "did not render");
+            } else if let Some(span) = unread
+                .first()
+                .and_then(|&i| env.failures.iter().find(|f| f.unit == i))
+                .and_then(|f| f.error.span)
+            {
+                // the cluster directory itself: where its render failed
+                d = d.at(span, "did not render");
             }
             return vec![d];
         }

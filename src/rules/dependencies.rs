@@ -130,6 +130,19 @@ fn required_order(ctx: &Ctx, g: &DepGraph) -> Vec<Diagnostic> {
             if from_elsewhere(k) {
                 continue;
             }
+            // an aggregator: it applies only Flux Kustomizations, and each of them is ordered
+            let children = applied_kustomizations(k);
+            if children.as_ref().is_some_and(|c| {
+                !c.is_empty()
+                    && c.iter().all(|ch| {
+                        objects::depends_on(ch.resource())
+                            .iter()
+                            .any(|d| glob_match(to, &d.name))
+                            || reaches(ch, to) > 0
+                    })
+            }) {
+                continue;
+            }
             let mut wanted: Vec<String> =
                 targets.iter().map(|t| format!("'{}'", t.name())).collect();
             wanted.dedup();
@@ -151,6 +164,29 @@ fn required_order(ctx: &Ctx, g: &DepGraph) -> Vec<Diagnostic> {
         }
     }
     out
+}
+
+/// The Flux Kustomizations `k` applies, when it applies no workload (Deployment, HelmRelease, …)
+/// beside them: `None` when it does, or when its unit is unknown.
+fn applied_kustomizations<'a>(k: &Obj<'a>) -> Option<Vec<Obj<'a>>> {
+    let env = k.env;
+    let unit = env.units.iter().position(|u| {
+        u.object
+            .is_some_and(|i| std::ptr::eq(&env.objects[i], k.applied))
+    })?;
+    let mut out = Vec::new();
+    for a in env.objects.iter().filter(|a| a.unit == unit) {
+        match a.resource.kind() {
+            "Deployment" | "StatefulSet" | "DaemonSet" | "Job" | "CronJob" | "HelmRelease" => {
+                return None;
+            }
+            _ if crate::flux::kinds::is_flux_kustomization(&a.resource) => {
+                out.push(Obj { env, applied: a })
+            }
+            _ => {}
+        }
+    }
+    Some(out)
 }
 
 /// Is `k` a Flux Kustomization whose path fluxlint did not read from this repository (its source is

@@ -134,6 +134,10 @@ fn layers(ctx: &Ctx) -> (Vec<Applies>, Vec<bool>) {
     let mut out = Vec::new();
     let mut uncertain = vec![false; envs.len()];
     for (ei, e) in envs.iter().enumerate() {
+        // the cluster directory itself did not render: what it applies is unknown
+        if e.failures.iter().any(|f| f.unit == 0) {
+            uncertain[ei] = true;
+        }
         for ui in cluster_units(e) {
             let u = &e.units[ui];
             let failed = e.failures.iter().any(|f| f.unit == ui);
@@ -284,6 +288,49 @@ fn missing_layers(
     for a in applies {
         by_layer.entry(a.layer.as_str()).or_default().insert(a.env);
     }
+    // a cluster lacking more of the others' layers than it applies runs a subset by design (a
+    // local dev cluster with a few components): one warning, not an error per layer
+    let mut lacks: BTreeMap<usize, Vec<&str>> = BTreeMap::new();
+    for (layer, have) in &by_layer {
+        let lacking: Vec<usize> = taking_part
+            .iter()
+            .copied()
+            .filter(|i| !have.contains(i))
+            .collect();
+        if let [env] = lacking[..] {
+            lacks.entry(env).or_default().push(layer);
+        }
+    }
+    let mut subset: HashSet<usize> = HashSet::new();
+    for (&env, layers) in &lacks {
+        let own = by_layer.values().filter(|h| h.contains(&env)).count();
+        if layers.len() < 3 || layers.len() <= own || uncertain[env] {
+            continue;
+        }
+        subset.insert(env);
+        let e = &envs[env];
+        let shown: Vec<&str> = layers.iter().take(5).copied().collect();
+        let more = if layers.len() > 5 { ", …" } else { "" };
+        let mut d = ctx
+            .diag(format!(
+                "cluster {} applies {own} of the layers the other clusters apply and lacks {} ({}{more}): a smaller cluster by design?",
+                e.cluster_display,
+                layers.len(),
+                shown.join(", ")
+            ))
+            .env(&e.name)
+            .at(anchor(ctx, env, applies), "the cluster's Flux Kustomizations")
+            .help(format!(
+                "if {} should run them, add Flux Kustomizations like the other clusters'; if it \
+                 runs a subset on purpose, exclude it from this policy",
+                e.name
+            ));
+        d.severity = d.severity.min(Severity::Warning);
+        out.push(d);
+        for l in layers {
+            reported.insert((env, l.to_string()));
+        }
+    }
     for (layer, have) in by_layer {
         let lacking: Vec<usize> = taking_part
             .iter()
@@ -294,7 +341,8 @@ fn missing_layers(
         let [env] = lacking[..] else {
             continue;
         };
-        if uncertain[env] || envs[env].failures.iter().any(|f| f.unit == 0) {
+        if uncertain[env] || envs[env].failures.iter().any(|f| f.unit == 0) || subset.contains(&env)
+        {
             continue;
         }
         let e = &envs[env];
