@@ -130,16 +130,16 @@ fn required_order(ctx: &Ctx, g: &DepGraph) -> Vec<Diagnostic> {
             if from_elsewhere(k) {
                 continue;
             }
-            // an aggregator: it applies only Flux Kustomizations, and each of them is ordered
+            // an aggregator: it applies only Flux Kustomizations, and the repository orders
+            // them one by one (some of them depend on the layer themselves)
             let children = applied_kustomizations(k);
             if children.as_ref().is_some_and(|c| {
-                !c.is_empty()
-                    && c.iter().all(|ch| {
-                        objects::depends_on(ch.resource())
-                            .iter()
-                            .any(|d| glob_match(to, &d.name))
-                            || reaches(ch, to) > 0
-                    })
+                c.iter().any(|ch| {
+                    objects::depends_on(ch.resource())
+                        .iter()
+                        .any(|d| glob_match(to, &d.name))
+                        || reaches(ch, to) > 0
+                })
             }) {
                 continue;
             }
