@@ -139,10 +139,40 @@ fn check(ctx: &Ctx) -> Vec<Diagnostic> {
         };
         out.push(applied_by(d, env, unit));
     }
-    for v in &env.undefined_vars {
+    for (i, v) in env.undefined_vars.iter().enumerate() {
         let Some(unit) = env.units.get(v.unit) else {
             continue;
         };
+        // one finding per value: `${1}://${2}${3}` is one mistake
+        let same = |w: &&crate::flux::UndefinedVar| w.unit == v.unit && w.span == v.span;
+        if env.undefined_vars[..i].iter().any(|w| same(&w)) {
+            continue;
+        }
+        let mut names: Vec<&str> = env.undefined_vars[i..]
+            .iter()
+            .filter(same)
+            .map(|w| w.name.as_str())
+            .collect();
+        names.dedup();
+        if names.len() > 1 {
+            let quoted: Vec<String> = names.iter().map(|n| format!("\"{n}\"")).collect();
+            let d = ctx
+                .diag(format!(
+                    "variables {} are not defined for postBuild substitution in {} ({}); Flux substitutes an empty string",
+                    quoted.join(", "),
+                    env.name,
+                    what(unit)
+                ))
+                .at(v.span, "used here")
+                .resource(v.resource.clone())
+                .help(
+                    "define them under the Flux Kustomization's `postBuild.substitute` (or in a \
+                     `substituteFrom` ConfigMap); to keep a literal `${…}` (a regex group), write \
+                     it as `$${…}`",
+                );
+            out.push(applied_by(d, env, unit));
+            continue;
+        }
         let d = ctx
             .diag(format!(
                 "variable \"{}\" is not defined for postBuild substitution in {} ({}); Flux substitutes an empty string",
