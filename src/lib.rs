@@ -10,6 +10,7 @@ pub mod kustomize;
 pub mod policy;
 pub mod report;
 pub mod rules;
+pub mod schema;
 pub mod source;
 pub mod suppress;
 pub mod tools;

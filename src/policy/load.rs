@@ -45,6 +45,7 @@ pub const DEFAULTS: &[(&str, &str)] = &[
         "resources.yaml",
         include_str!("../../policies/resources.yaml"),
     ),
+    ("schema.yaml", include_str!("../../policies/schema.yaml")),
     (
         "source-ref.yaml",
         include_str!("../../policies/source-ref.yaml"),

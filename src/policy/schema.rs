@@ -5,13 +5,13 @@
 use std::sync::OnceLock;
 
 use jsonschema::error::ValidationErrorKind;
-use jsonschema::paths::LocationSegment;
 use jsonschema::{ValidationError, Validator};
 use serde_json::Value as J;
 
 use crate::error::Error;
+use crate::schema::locate::{self, Seg, a_type, locate, place, shown_value};
 use crate::source::Span;
-use crate::yaml::{Node, Value};
+use crate::yaml::Node;
 
 use super::did_you_mean;
 
@@ -75,120 +75,15 @@ pub fn to_error(problems: &[Problem]) -> Option<Error> {
     Some(e)
 }
 
-/// A step of the instance path: a map key or a list index.
-enum Seg {
-    Key(String),
-    Index(usize),
-}
-
-/// The node at an instance path, the span of the key that holds it, and the path as shown.
-fn locate<'a>(doc: &'a Node, segs: &[Seg]) -> (&'a Node, Option<Span>, String) {
-    let mut node = doc;
-    let mut key_span = None;
-    let mut shown = String::new();
-    for s in segs {
-        let next = match s {
-            Seg::Key(k) => node.as_map().and_then(|m| m.entry(k)).map(|e| {
-                key_span = Some(e.key_span);
-                if !shown.is_empty() {
-                    shown.push('.');
-                }
-                shown.push_str(k);
-                &e.value
-            }),
-            Seg::Index(i) => node.as_seq().and_then(|s| s.get(*i)).inspect(|_| {
-                key_span = None;
-                shown.push_str(&format!("[{i}]"));
-            }),
-        };
-        match next {
-            Some(n) => node = n,
-            None => break,
-        }
-    }
-    (node, key_span, shown)
-}
-
-/// Where to point for a node: the value when it is a scalar, its key when it is a block.
-fn place(node: &Node, key_span: Option<Span>) -> Span {
-    match (&node.value, key_span) {
-        (Value::Map(_) | Value::Seq(_), Some(k)) => k,
-        _ => node.span(),
-    }
-}
-
-/// The subschema for an instance path (following `$ref` into `$defs`).
+/// The subschema of the policy schema for an instance path.
 fn schema_at(segs: &[Seg]) -> Option<&'static J> {
-    let mut s = deref(schema());
-    for seg in segs {
-        s = match seg {
-            Seg::Key(k) => s
-                .get("properties")
-                .and_then(|p| p.get(k))
-                .or_else(|| s.get("additionalProperties").filter(|a| a.is_object()))?,
-            Seg::Index(_) => s.get("items")?,
-        };
-        s = deref(s);
-    }
-    Some(s)
-}
-
-fn deref(s: &'static J) -> &'static J {
-    match s
-        .get("$ref")
-        .and_then(J::as_str)
-        .and_then(|r| r.strip_prefix("#/$defs/"))
-    {
-        Some(name) => schema()
-            .get("$defs")
-            .and_then(|d| d.get(name))
-            .map(deref)
-            .unwrap_or(s),
-        None => s,
-    }
-}
-
-fn json_type(t: &str) -> &str {
-    match t {
-        "object" => "a map",
-        "array" => "a list",
-        "string" => "a string",
-        "number" => "a number",
-        "integer" => "a whole number",
-        "boolean" => "true or false",
-        "null" => "null",
-        other => other,
-    }
-}
-
-fn a_type(n: &Node) -> &'static str {
-    match n.value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Int(_) | Value::Float(_) => "a number",
-        Value::Str(_) => "a string",
-        Value::Seq(_) => "a list",
-        Value::Map(_) => "a map",
-    }
-}
-
-fn shown_value(n: &Node) -> String {
-    match &n.value {
-        Value::Str(s) => format!("\"{s}\""),
-        _ => n.scalar_string().unwrap_or_else(|| a_type(n).to_string()),
-    }
+    locate::schema_at(schema(), segs)
 }
 
 fn problems(doc: &Node, e: &ValidationError) -> Vec<Problem> {
-    let segs: Vec<Seg> = e
-        .instance_path()
-        .iter()
-        .map(|s| match s {
-            LocationSegment::Property(p) => Seg::Key(p.to_string()),
-            LocationSegment::Index(i) => Seg::Index(i),
-        })
-        .collect();
-    let (node, key_span, shown) = locate(doc, &segs);
+    let segs = locate::segments(e);
+    let shown = locate::dotted(&segs);
+    let (node, key_span) = locate(doc, &segs);
     let at = place(node, key_span);
     let what = if shown.is_empty() {
         "the policy".to_string()
@@ -238,16 +133,7 @@ fn problems(doc: &Node, e: &ValidationError) -> Vec<Problem> {
             )]
         }
         ValidationErrorKind::Type { .. } => {
-            let expected = match schema_at(&segs).and_then(|s| s.get("type")) {
-                Some(J::String(t)) => json_type(t).to_string(),
-                Some(J::Array(ts)) => ts
-                    .iter()
-                    .filter_map(J::as_str)
-                    .map(json_type)
-                    .collect::<Vec<_>>()
-                    .join(" or "),
-                _ => "another type".into(),
-            };
+            let expected = locate::expected_type(schema_at(&segs));
             vec![one(
                 format!("{what} is {}, expected {expected}", a_type(node)),
                 &format!("expected {expected}"),

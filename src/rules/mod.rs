@@ -14,6 +14,7 @@ pub mod render;
 pub mod replicas;
 pub mod resource_quota;
 pub mod resources;
+pub mod schema;
 pub mod source_ref;
 pub mod structure;
 
@@ -61,6 +62,7 @@ pub const BUILTINS: &[Builtin] = &[
     replicas::BUILTIN,
     resource_quota::BUILTIN,
     resources::BUILTIN,
+    schema::BUILTIN,
     source_ref::BUILTIN,
     structure::BUILTIN,
 ];
