@@ -23,6 +23,8 @@ pub struct Options {
     /// Directories that looked like clusters and are not (kept on the repository: a template
     /// cluster directory is said at info).
     pub not_clusters: Vec<clusters::NotCluster>,
+    /// The Kubernetes and Flux versions `fluxlint.yaml` declares.
+    pub versions: config::Versions,
 }
 
 /// Walks up from `path` to the directory that holds `clusters/`, `fluxlint.yaml` or `.git`.
@@ -182,6 +184,7 @@ pub fn load(root: &Path, specs: &[EnvSpec]) -> Result<Repo> {
         repo_sources: found.config.sources,
         texts: found.texts,
         not_clusters: found.not_clusters,
+        versions: found.config.versions,
         ..Options::default()
     };
     load_with(root, &specs, sources, &options)
@@ -224,5 +227,6 @@ pub fn load_with(
         sources,
         environments,
         not_clusters: options.not_clusters.clone(),
+        versions: options.versions.clone(),
     })
 }
