@@ -182,7 +182,8 @@ fn parse_version(
         }
     };
     match Version::parse(&written) {
-        Some(v) if v.major == major => Ok(Some((v, n.span()))),
+        // Flux 0.x: the releases before Flux 2.0
+        Some(v) if v.major == major || (major == 2 && v.major == 0) => Ok(Some((v, n.span()))),
         Some(_) => Err(Error::at(
             "config",
             n.span(),
@@ -562,6 +563,35 @@ mod tests {
         ] {
             let e = run(&d, text).expect_err(text);
             assert!(e.message.contains(want), "{text}: {}", e.message);
+            assert!(e.span.is_some(), "{text}: no span");
+        }
+    }
+
+    #[test]
+    fn reads_target_versions_as_written() {
+        let d = repo(&["clusters/dev"]);
+        std::fs::write(
+            d.path().join(FILE_NAME),
+            "kubernetesVersion: 1.30\nfluxVersion: \"v2.6.1\"\n",
+        )
+        .expect("write");
+        let root = d.path().canonicalize().expect("root");
+        let c = load_config(&root, &SourceMap::new()).expect("ok");
+        let k = c.versions.kubernetes.map(|(v, _)| v.to_string());
+        let f = c.versions.flux.map(|(v, _)| v.to_string());
+        assert_eq!(k.as_deref(), Some("1.30"));
+        assert_eq!(f.as_deref(), Some("2.6.1"));
+        for (text, want) in [
+            ("kubernetesVersion: \"2.6\"\n", "expected a 1.x version"),
+            ("fluxVersion: latest\n", "is not a version"),
+            ("fluxVersion: 2\n", "is not a version"),
+            ("fluxVersion: [2.6]\n", "must be a version"),
+            ("fluxversion: \"2.6\"\n", "did you mean `fluxVersion`?"),
+        ] {
+            std::fs::write(d.path().join(FILE_NAME), text).expect("write");
+            let e = load_config(&root, &SourceMap::new()).expect_err(text);
+            let all = format!("{} {:?}", e.message, e.help);
+            assert!(all.contains(want), "{text}: {all}");
             assert!(e.span.is_some(), "{text}: no span");
         }
     }

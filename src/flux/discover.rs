@@ -222,6 +222,7 @@ pub fn load_with(
         .par_iter()
         .map(|s| render::render_env(&ctx, s))
         .collect();
+    keep_components(loader.root(), specs, &options.texts, &sources);
     Ok(Repo {
         root: loader.root().to_path_buf(),
         sources,
@@ -229,4 +230,36 @@ pub fn load_with(
         not_clusters: options.not_clusters.clone(),
         versions: options.versions.clone(),
     })
+}
+
+/// Keeps in the source map the `gotk-components.yaml` that bootstrap wrote next to each cluster's
+/// sync when the cluster's kustomization.yaml leaves it out of the render: it still says which
+/// Flux was installed ([`super::targets`]). Its text was read by discovery; it is not parsed.
+fn keep_components(
+    root: &Path,
+    specs: &[EnvSpec],
+    texts: &[(PathBuf, Arc<str>, Option<crate::source::FileId>)],
+    sources: &SourceMap,
+) {
+    for spec in specs {
+        let mut dirs = vec![spec.cluster_dir.join("flux-system")];
+        if let Some((dir, _)) = spec.sync.as_ref().and_then(|s| s.file.rsplit_once('/')) {
+            dirs.push(root.join(dir));
+        }
+        for path in dirs.iter().map(|d| d.join("gotk-components.yaml")) {
+            if sources.find(&path).is_some() {
+                continue;
+            }
+            if let Some((_, text, _)) = texts.iter().find(|(p, _, _)| *p == path) {
+                let rel = path
+                    .strip_prefix(root)
+                    .unwrap_or(&path)
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy())
+                    .collect::<Vec<_>>()
+                    .join("/");
+                sources.add(rel, &path, Arc::clone(text));
+            }
+        }
+    }
 }

@@ -9,12 +9,14 @@
 //! FluxInstance version may be a semver range (`2.x`, `2.5.x`): the Flux Operator installs the
 //! newest release it allows, so that is the release judged (capped at the newest fluxlint knows).
 
+use std::path::PathBuf;
+
 use crate::source::{SourceMap, Span};
 use crate::yaml::Node;
 
-use super::Environment;
 use super::config::Versions;
 use super::version::Version;
+use super::{Environment, Repo};
 
 /// The newest releases the deprecation table knows.
 pub const NEWEST_KUBERNETES: Version = Version::new(1, 35);
@@ -86,16 +88,66 @@ pub fn kubernetes(declared: &Versions) -> Target {
 }
 
 /// The Flux release an environment runs.
-pub fn flux(env: &Environment, declared: &Versions) -> Target {
-    if let Some((v, span)) = &declared.flux {
+pub fn flux(env: &Environment, repo: &Repo) -> Target {
+    if let Some((v, span)) = &repo.versions.flux {
         return Target {
             version: *v,
             from: From::Config(*span),
         };
     }
-    installed(env).unwrap_or(Target {
-        version: NEWEST_FLUX,
-        from: From::Newest,
+    installed(env)
+        .or_else(|| beside_sync(env, repo))
+        .unwrap_or(Target {
+            version: NEWEST_FLUX,
+            from: From::Newest,
+        })
+}
+
+const COMPONENTS_LABEL: &str = "app.kubernetes.io/version of the Flux components";
+
+/// Flux 2 releases, and the 0.x releases that preceded Flux 2.0 (older than every row).
+fn is_flux2(v: &Version) -> bool {
+    v.major == 2 || v.major == 0
+}
+
+/// The `gotk-components.yaml` next to the file that declares the sync (or in the cluster's
+/// `flux-system/`), when the cluster's kustomization.yaml leaves it out of the render: bootstrap
+/// wrote it, so it is what was installed. Read from the text discovery already loaded.
+fn beside_sync(env: &Environment, repo: &Repo) -> Option<Target> {
+    let mut dirs: Vec<PathBuf> = Vec::new();
+    if let Some((dir, _)) = env
+        .entry
+        .declared_in
+        .as_deref()
+        .and_then(|f| f.rsplit_once('/'))
+    {
+        dirs.push(repo.root.join(dir));
+    }
+    dirs.push(env.cluster_dir.join("flux-system"));
+    dirs.iter().find_map(|d| {
+        let id = repo.sources.find(&d.join("gotk-components.yaml"))?;
+        let file = repo.sources.get(id)?;
+        let text: &str = &file.text;
+        let key = "app.kubernetes.io/version:";
+        let mut at = 0;
+        while let Some(i) = text[at..].find(key) {
+            let start = at + i + key.len();
+            let line = text[start..].lines().next().unwrap_or("");
+            let value = line.trim().trim_matches(['"', '\'']);
+            if let Some(v) = Version::parse(value).filter(is_flux2) {
+                let begin = start + line.find(value).unwrap_or(0);
+                return Some(Target {
+                    version: v,
+                    from: From::Render {
+                        span: Span::new(id, begin, begin + value.len()),
+                        what: COMPONENTS_LABEL,
+                        range: None,
+                    },
+                });
+            }
+            at = start;
+        }
+        None
     })
 }
 
@@ -109,14 +161,14 @@ fn installed(env: &Environment) -> Option<Target> {
             r.node
                 .get_path(&["metadata", "labels", "app.kubernetes.io/version"])
         })
-        .filter_map(|n| Some((Version::parse(n.as_str()?).filter(|v| v.major == 2)?, n)))
+        .filter_map(|n| Some((Version::parse(n.as_str()?).filter(is_flux2)?, n)))
         .min_by(|a, b| a.0.partial_cmp(&b.0).unwrap_or(std::cmp::Ordering::Equal));
     if let Some((version, n)) = labelled {
         return Some(Target {
             version,
             from: From::Render {
                 span: n.span(),
-                what: "app.kubernetes.io/version of the Flux components",
+                what: COMPONENTS_LABEL,
                 range: None,
             },
         });
@@ -147,7 +199,7 @@ fn installed(env: &Environment) -> Option<Target> {
 
 fn from_distribution(n: &Node, what: &'static str) -> Option<Target> {
     let text = n.as_str()?;
-    let version = Version::newest_in_range(text, NEWEST_FLUX).filter(|v| v.major == 2)?;
+    let version = Version::newest_in_range(text, NEWEST_FLUX).filter(is_flux2)?;
     let exact = Version::parse(text).is_some();
     Some(Target {
         version,

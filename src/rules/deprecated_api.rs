@@ -24,7 +24,7 @@ fn check(ctx: &Ctx) -> Vec<Diagnostic> {
         return Vec::new();
     };
     let kubernetes = targets::kubernetes(&ctx.repo.versions);
-    let flux = targets::flux(env, &ctx.repo.versions);
+    let flux = targets::flux(env, ctx.repo);
     let mut seen = std::collections::HashSet::new();
     let mut out = Vec::new();
     for applied in &env.objects {
