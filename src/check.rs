@@ -209,6 +209,7 @@ pub fn load(
         repo_sources: found.config.sources.clone(),
         texts: found.texts,
         not_clusters: found.not_clusters.clone(),
+        versions: found.config.versions.clone(),
     };
     let repo = match discover::load_with(&root, &envs, std::sync::Arc::clone(&sources), &options) {
         Ok(r) => r,

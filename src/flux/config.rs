@@ -14,6 +14,8 @@
 //!   - name: flux-system         # name or namespace/name of the GitRepository/OCIRepository/Bucket
 //!     kind: OCIRepository       # optional: only this kind
 //!     root: kubernetes          # optional: the sub-tree the artifact is built from (default: the root)
+//! kubernetesVersion: "1.30"     # optional: the Kubernetes the clusters run (default: the newest known)
+//! fluxVersion: "2.6"            # optional: the Flux they run (default: read from the render, else the newest)
 //! ```
 //!
 //! Without `environments:` the environments are found as Flux finds them ([`super::clusters`]).
@@ -28,10 +30,17 @@ use crate::source::{SourceMap, Span};
 use crate::yaml::{Node, SetBy, Value, parse_stream};
 
 use super::roles::Role;
+use super::version::Version;
 
 pub const FILE_NAME: &str = "fluxlint.yaml";
 
-const TOP_FIELDS: &[&str] = &["environments", "roles", "sources"];
+const TOP_FIELDS: &[&str] = &[
+    "environments",
+    "roles",
+    "sources",
+    "kubernetesVersion",
+    "fluxVersion",
+];
 const ENV_FIELDS: &[&str] = &["name", "path", "aliases", "role"];
 const SOURCE_FIELDS: &[&str] = &["name", "kind", "root"];
 
@@ -44,6 +53,15 @@ pub struct Config {
     pub roles: Vec<(Role, Vec<String>)>,
     /// Sources that are this repository.
     pub sources: Vec<RepoSource>,
+    /// The Kubernetes and Flux versions the clusters run, when declared.
+    pub versions: Versions,
+}
+
+/// `kubernetesVersion` and `fluxVersion`: what the clusters run, with where it was declared.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Versions {
+    pub kubernetes: Option<(Version, Span)>,
+    pub flux: Option<(Version, Span)>,
 }
 
 /// An environment as `fluxlint.yaml` declares it.
@@ -100,10 +118,10 @@ pub fn load_config(root: &Path, sources: &SourceMap) -> Result<Config> {
     let Some(doc) = docs.into_iter().next() else {
         return Ok(Config::default());
     };
-    parse(root, &doc.root)
+    parse(root, &doc.root, &text)
 }
 
-fn parse(root: &Path, doc: &Node) -> Result<Config> {
+fn parse(root: &Path, doc: &Node, text: &str) -> Result<Config> {
     let m = match &doc.value {
         Value::Null => return Ok(Config::default()),
         Value::Map(m) => m,
@@ -127,7 +145,62 @@ fn parse(root: &Path, doc: &Node) -> Result<Config> {
             None => Vec::new(),
             Some(n) => parse_sources(root, n)?,
         },
+        versions: Versions {
+            kubernetes: parse_version(m.get("kubernetesVersion"), text, "kubernetesVersion", 1)?,
+            flux: parse_version(m.get("fluxVersion"), text, "fluxVersion", 2)?,
+        },
     })
+}
+
+/// `kubernetesVersion: "1.30"` / `fluxVersion: "2.6"` (a `v` prefix and a patch are accepted;
+/// an unquoted `1.30` is read as written, not as the number 1.3).
+fn parse_version(
+    n: Option<&Node>,
+    text: &str,
+    field: &str,
+    major: u64,
+) -> Result<Option<(Version, Span)>> {
+    let Some(n) = n.filter(|n| !n.is_null()) else {
+        return Ok(None);
+    };
+    let example = if major == 1 { "1.30" } else { "2.6" };
+    let written = match &n.value {
+        Value::Str(s) => s.clone(),
+        Value::Int(_) | Value::Float(_) => {
+            let span = n.span();
+            text.get(span.start as usize..span.end as usize)
+                .map(str::to_string)
+                .or_else(|| n.scalar_string())
+                .unwrap_or_default()
+        }
+        _ => {
+            return Err(wrong_type(
+                n,
+                field,
+                &format!("a version such as \"{example}\""),
+            ));
+        }
+    };
+    match Version::parse(&written) {
+        // Flux 0.x: the releases before Flux 2.0
+        Some(v) if v.major == major || (major == 2 && v.major == 0) => Ok(Some((v, n.span()))),
+        Some(_) => Err(Error::at(
+            "config",
+            n.span(),
+            format!("`{field}` is '{written}', expected a {major}.x version"),
+        )
+        .with_label("wrong major version")
+        .with_help(format!(
+            "write the version the clusters run, e.g. `{field}: \"{example}\"`"
+        ))),
+        None => Err(Error::at(
+            "config",
+            n.span(),
+            format!("`{field}` is '{written}', which is not a version"),
+        )
+        .with_label("not a version")
+        .with_help(format!("write major.minor, e.g. `{field}: \"{example}\"`"))),
+    }
 }
 
 fn parse_envs(root: &Path, list: &Node) -> Result<Vec<EnvDecl>> {
@@ -490,6 +563,35 @@ mod tests {
         ] {
             let e = run(&d, text).expect_err(text);
             assert!(e.message.contains(want), "{text}: {}", e.message);
+            assert!(e.span.is_some(), "{text}: no span");
+        }
+    }
+
+    #[test]
+    fn reads_target_versions_as_written() {
+        let d = repo(&["clusters/dev"]);
+        std::fs::write(
+            d.path().join(FILE_NAME),
+            "kubernetesVersion: 1.30\nfluxVersion: \"v2.6.1\"\n",
+        )
+        .expect("write");
+        let root = d.path().canonicalize().expect("root");
+        let c = load_config(&root, &SourceMap::new()).expect("ok");
+        let k = c.versions.kubernetes.map(|(v, _)| v.to_string());
+        let f = c.versions.flux.map(|(v, _)| v.to_string());
+        assert_eq!(k.as_deref(), Some("1.30"));
+        assert_eq!(f.as_deref(), Some("2.6.1"));
+        for (text, want) in [
+            ("kubernetesVersion: \"2.6\"\n", "expected a 1.x version"),
+            ("fluxVersion: latest\n", "is not a version"),
+            ("fluxVersion: 2\n", "is not a version"),
+            ("fluxVersion: [2.6]\n", "must be a version"),
+            ("fluxversion: \"2.6\"\n", "did you mean `fluxVersion`?"),
+        ] {
+            std::fs::write(d.path().join(FILE_NAME), text).expect("write");
+            let e = load_config(&root, &SourceMap::new()).expect_err(text);
+            let all = format!("{} {:?}", e.message, e.help);
+            assert!(all.contains(want), "{text}: {all}");
             assert!(e.span.is_some(), "{text}: no span");
         }
     }

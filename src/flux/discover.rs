@@ -23,6 +23,8 @@ pub struct Options {
     /// Directories that looked like clusters and are not (kept on the repository: a template
     /// cluster directory is said at info).
     pub not_clusters: Vec<clusters::NotCluster>,
+    /// The Kubernetes and Flux versions `fluxlint.yaml` declares.
+    pub versions: config::Versions,
 }
 
 /// Walks up from `path` to the directory that holds `clusters/`, `fluxlint.yaml` or `.git`.
@@ -182,6 +184,7 @@ pub fn load(root: &Path, specs: &[EnvSpec]) -> Result<Repo> {
         repo_sources: found.config.sources,
         texts: found.texts,
         not_clusters: found.not_clusters,
+        versions: found.config.versions,
         ..Options::default()
     };
     load_with(root, &specs, sources, &options)
@@ -219,10 +222,44 @@ pub fn load_with(
         .par_iter()
         .map(|s| render::render_env(&ctx, s))
         .collect();
+    keep_components(loader.root(), specs, &options.texts, &sources);
     Ok(Repo {
         root: loader.root().to_path_buf(),
         sources,
         environments,
         not_clusters: options.not_clusters.clone(),
+        versions: options.versions.clone(),
     })
+}
+
+/// Keeps in the source map the `gotk-components.yaml` that bootstrap wrote next to each cluster's
+/// sync when the cluster's kustomization.yaml leaves it out of the render: it still says which
+/// Flux was installed ([`super::targets`]). Its text was read by discovery; it is not parsed.
+fn keep_components(
+    root: &Path,
+    specs: &[EnvSpec],
+    texts: &[(PathBuf, Arc<str>, Option<crate::source::FileId>)],
+    sources: &SourceMap,
+) {
+    for spec in specs {
+        let mut dirs = vec![spec.cluster_dir.join("flux-system")];
+        if let Some((dir, _)) = spec.sync.as_ref().and_then(|s| s.file.rsplit_once('/')) {
+            dirs.push(root.join(dir));
+        }
+        for path in dirs.iter().map(|d| d.join("gotk-components.yaml")) {
+            if sources.find(&path).is_some() {
+                continue;
+            }
+            if let Some((_, text, _)) = texts.iter().find(|(p, _, _)| *p == path) {
+                let rel = path
+                    .strip_prefix(root)
+                    .unwrap_or(&path)
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy())
+                    .collect::<Vec<_>>()
+                    .join("/");
+                sources.add(rel, &path, Arc::clone(text));
+            }
+        }
+    }
 }

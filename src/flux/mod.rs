@@ -7,6 +7,7 @@
 pub mod artifacts;
 pub mod clusters;
 pub mod config;
+pub mod deprecations;
 pub mod discover;
 pub mod envsubst;
 pub mod generate;
@@ -19,6 +20,8 @@ pub mod resourceset;
 pub mod roles;
 pub mod sources;
 pub mod substitute;
+pub mod targets;
+pub mod version;
 pub mod workloads;
 
 pub use clusters::EntryKind;
@@ -42,6 +45,8 @@ pub struct Repo {
     pub environments: Vec<Environment>,
     /// Directories that looked like clusters and are not, and why.
     pub not_clusters: Vec<clusters::NotCluster>,
+    /// The Kubernetes and Flux versions `fluxlint.yaml` declares (see [`targets`]).
+    pub versions: config::Versions,
 }
 
 /// Where an environment lives, before rendering.

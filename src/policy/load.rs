@@ -20,6 +20,10 @@ pub const DEFAULTS: &[(&str, &str)] = &[
         include_str!("../../policies/dependencies.yaml"),
     ),
     (
+        "deprecated-api.yaml",
+        include_str!("../../policies/deprecated-api.yaml"),
+    ),
+    (
         "env-vars.yaml",
         include_str!("../../policies/env-vars.yaml"),
     ),

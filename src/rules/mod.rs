@@ -6,6 +6,7 @@
 
 pub mod alerts;
 pub mod dependencies;
+pub mod deprecated_api;
 pub mod env_vars;
 pub mod interval;
 pub mod isolation;
@@ -54,6 +55,7 @@ pub struct Builtin {
 pub const BUILTINS: &[Builtin] = &[
     alerts::BUILTIN,
     dependencies::BUILTIN,
+    deprecated_api::BUILTIN,
     env_vars::BUILTIN,
     interval::BUILTIN,
     isolation::BUILTIN,

@@ -13,6 +13,7 @@ use rayon::prelude::*;
 
 use crate::diagnostic::{Diagnostic, Severity};
 
+use crate::flux::deprecations;
 use crate::flux::{Applied, Environment, path_span, resource_id};
 use crate::schema::crd::{self, CrdVersion};
 use crate::schema::{self, Judge, Problem};
@@ -74,6 +75,14 @@ fn judge_one(
     }
     match schema::bundle().get(api, kind) {
         Some((c, judge)) => Outcome::Checked(schema::validate(c, &r.node, &skip), judge.clone()),
+        // an API version that is deprecated or removed is the deprecated-api rule's finding
+        None if {
+            let (group, version) = r.group_version();
+            deprecations::find(group, version, kind).is_some()
+        } =>
+        {
+            Outcome::Skipped
+        }
         None => Outcome::NoSchema,
     }
 }
