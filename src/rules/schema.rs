@@ -6,7 +6,7 @@
 //! same finding in several environments is one finding. Kinds without any schema are said
 //! once each, at info. See `policies/schema.yaml`.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -135,6 +135,8 @@ fn check(ctx: &Ctx) -> Vec<Diagnostic> {
     // the same problem at the same place in several environments is one finding
     let mut found: BTreeMap<(u32, u32, u32, String), Found> = BTreeMap::new();
     let mut unjudged: BTreeMap<String, Unjudged> = BTreeMap::new();
+    // the CRD versions that judged some object (only their unevaluated rules are worth saying)
+    let mut used: HashSet<(String, String)> = HashSet::new();
     for (ei, oi, outcome) in outcomes {
         let env = &repo.environments[ei];
         let a = &env.objects[oi];
@@ -153,6 +155,9 @@ fn check(ctx: &Ctx) -> Vec<Diagnostic> {
                 }
             }
             Outcome::Checked(problems, judge) => {
+                if let Judge::Crd { name, version, .. } = &judge {
+                    used.insert((name.clone(), version.clone()));
+                }
                 for p in problems {
                     let who = format!("{} '{}'", a.resource.kind(), a.resource.name());
                     let key = (
@@ -218,15 +223,18 @@ fn check(ctx: &Ctx) -> Vec<Diagnostic> {
             version,
             span,
         } = &v.judge
+            && used.contains(&(name.clone(), version.clone()))
         {
             let mut d = ctx
                 .diag(format!(
-                    "not checked (CEL): {} x-kubernetes-validations rule{} of the                      CustomResourceDefinition {name} ({version}); fluxlint validates the rest of                      its schema",
+                    "not checked (CEL): {} transition rule{} (oldSelf) of the \
+                     CustomResourceDefinition {name} ({version}); they compare an update with \
+                     the object in the cluster",
                     v.rules,
                     if v.rules == 1 { "" } else { "s" }
                 ))
                 .at(*span, "rules not evaluated")
-                .help("the API server evaluates these rules when Flux applies the objects");
+                .help("the API server evaluates these rules when Flux updates the objects");
             d.severity = Severity::Info;
             out.push(d);
         }

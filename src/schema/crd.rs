@@ -18,7 +18,8 @@ pub struct CrdVersion {
     pub key: String,
     pub judge: Judge,
     pub compiled: Option<Arc<Compiled>>,
-    /// Whether the version has rules (`x-kubernetes-validations`) fluxlint did not evaluate.
+    /// How many of its `x-kubernetes-validations` rules fluxlint cannot evaluate (transition
+    /// rules, `oldSelf`).
     pub rules: usize,
 }
 
@@ -113,8 +114,16 @@ fn convert(v: &J, junctor: bool, rules: &mut usize) -> J {
         == Some(true);
     let int_or_string = src.get("x-kubernetes-int-or-string").and_then(J::as_bool) == Some(true);
     let nullable = src.get("nullable").and_then(J::as_bool) == Some(true);
-    if let Some(J::Array(r)) = src.get("x-kubernetes-validations") {
-        *rules += r.len();
+    if let Some(J::Array(r)) = src.get(super::cel::KEYWORD) {
+        // transition rules need the object as it is in the cluster
+        *rules += r
+            .iter()
+            .filter(|x| {
+                x.get("rule")
+                    .and_then(J::as_str)
+                    .is_some_and(|t| !super::cel::evaluable(t))
+            })
+            .count();
     }
     for (k, val) in src {
         match k.as_str() {
@@ -168,6 +177,9 @@ fn convert(v: &J, junctor: bool, rules: &mut usize) -> J {
                 } else if val.is_number() {
                     o.insert(k.clone(), val.clone());
                 }
+            }
+            super::cel::KEYWORD => {
+                o.insert(k.clone(), val.clone());
             }
             "format" if val.as_str() == Some("int32") => {
                 o.entry("minimum").or_insert(json!(i32::MIN));

@@ -2,6 +2,7 @@
 //! build time by `build/main.rs`), schemas converted from CustomResourceDefinitions, and
 //! validation of one object into problems placed on its nodes.
 
+pub mod cel;
 pub mod crd;
 pub mod locate;
 
@@ -62,6 +63,7 @@ impl Compiled {
     pub fn new(root: J) -> Result<Compiled, String> {
         let validator = jsonschema::draft7::options()
             .should_validate_formats(false)
+            .with_keyword(cel::KEYWORD, cel::factory)
             .build(&root)
             .map_err(|e| e.to_string())?;
         Ok(Compiled { validator, root })
