@@ -23,39 +23,36 @@ pub struct CrdVersion {
     pub rules: usize,
 }
 
+/// A key of a map node.
+fn field<'a>(n: Option<&'a Node>, k: &str) -> Option<&'a Node> {
+    n.and_then(Node::as_map).and_then(|m| m.get(k))
+}
+
+/// A string field of a map node.
+fn text(n: Option<&Node>, k: &str) -> Option<String> {
+    field(n, k).and_then(Node::as_str).map(String::from)
+}
+
 /// The versions a CustomResourceDefinition object serves, with schemas.
 pub fn versions(crd: &Node) -> Vec<CrdVersion> {
-    let spec = crd.as_map().and_then(|m| m.get("spec"));
-    let get =
-        |n: Option<&Node>, k: &str| n.and_then(|n| n.as_map()).and_then(|m| m.get(k)).cloned();
-    let Some(group) = get(spec, "group").and_then(|g| g.as_str().map(String::from)) else {
+    let spec = field(Some(crd), "spec");
+    let (Some(group), Some(kind), Some(list)) = (
+        text(spec, "group"),
+        text(field(spec, "names"), "kind"),
+        field(spec, "versions").and_then(Node::as_seq),
+    ) else {
         return Vec::new();
     };
-    let Some(kind) =
-        get(get(spec, "names").as_ref(), "kind").and_then(|k| k.as_str().map(String::from))
-    else {
-        return Vec::new();
-    };
-    let name = crd
-        .as_map()
-        .and_then(|m| m.get("metadata"))
-        .and_then(|m| m.as_map())
-        .and_then(|m| m.get("name"))
-        .and_then(Node::as_str)
-        .unwrap_or_default()
-        .to_string();
-    let Some(list) = get(spec, "versions") else {
-        return Vec::new();
-    };
+    let name = text(field(Some(crd), "metadata"), "name").unwrap_or_default();
     let mut out = Vec::new();
-    for v in list.as_seq().into_iter().flatten() {
-        let Some(vname) = get(Some(v), "name").and_then(|n| n.as_str().map(String::from)) else {
+    for v in list {
+        let Some(vname) = text(Some(v), "name") else {
             continue;
         };
-        if get(Some(v), "served").and_then(|s| s.as_bool()) == Some(false) {
+        if field(Some(v), "served").and_then(Node::as_bool) == Some(false) {
             continue;
         }
-        let Some(schema) = get(get(Some(v), "schema").as_ref(), "openAPIV3Schema") else {
+        let Some(schema) = field(field(Some(v), "schema"), "openAPIV3Schema") else {
             continue;
         };
         let mut rules = 0;
